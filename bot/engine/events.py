@@ -1,0 +1,139 @@
+"""Inbound events: what a platform adapter hands to the engine, already translated to neutral terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did something: a chat identity on one platform (``platform_user_id`` is the platform's own id)."""
+
+    platform: str
+    platform_user_id: str
+    display_name: str
+    email: str = ""
+
+    @property
+    def key(self) -> str:
+        """A platform-qualified identity key, e.g. ``slack:U123``."""
+        return f"{self.platform}:{self.platform_user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRef:
+    """Where a conversation lives: platform, channel and thread, plus an opaque bag the adapter needs to reply.
+
+    The engine uses ``key`` to find the session a message belongs to and never looks inside ``extras``.
+    """
+
+    platform: str
+    channel: str
+    thread: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """The conversation key: one active session per key."""
+        return f"{self.platform}:{self.channel}:{self.thread}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form for storage."""
+        return {"platform": self.platform, "channel": self.channel, "thread": self.thread, "extras": self.extras}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConversationRef:
+        """Inverse of ``to_dict``."""
+        return cls(
+            platform=str(data.get("platform", "")),
+            channel=str(data.get("channel", "")),
+            thread=str(data.get("thread", "")),
+            extras=dict(data.get("extras") or {}),
+        )
+
+
+class ActionId(StrEnum):
+    """Every button/select action the engine understands. Adapters round-trip these values verbatim."""
+
+    CHOOSE = "choose"  # answer a decision node (value = option key)
+    DONE = "done"  # complete an action/procedure step (value = "ok" | "skipped" | "failed")
+    BACK = "back"
+    PAUSE = "pause"
+    RESUME = "resume"
+    RESOLVE = "resolve"  # open the resolve form
+    ABANDON = "abandon"  # ask to confirm abandoning
+    CONFIRM_ABANDON = "confirm_abandon"
+    CANCEL = "cancel"
+    SUBFLOW_RETURN = "subflow_return"  # back to the parent flow after a sub-flow's solution did not fix it
+    SKIP_TARGET = "skip_target"  # maintenance: skip the rest of the current target
+    START_FLOW = "start_flow"  # value = flow key (from search/list results)
+    REPLACE_SESSION = "replace_session"  # value = "park" | "abandon" | "continue" when a thread already has one
+
+
+class FormId(StrEnum):
+    """Every form the engine can open."""
+
+    RESOLVE = "resolve"
+    STEP_VALUE = "step_value"  # a procedure step that asks for a text value
+    INTAKE = "intake"  # [VAR:name] values for a procedural flow
+    LINK_TICKET = "link_ticket"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Fields every inbound event carries. ``event_id`` is the adapter's dedupe key for the inbox."""
+
+    team_id: str
+    actor: Actor
+    conversation: ConversationRef
+    at: datetime
+    event_id: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandIssued(Event):
+    """A command such as ``start vpn #12345`` (``name`` = "start", ``args`` = "vpn #12345")."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageReceived(Event):
+    """Free text typed in a session's thread."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ButtonPressed(Event):
+    """A click on a button or a choice in a select, bound to the session state it was shown for."""
+
+    action: ActionId
+    session_id: str
+    state_version: int
+    value: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormSubmitted(Event):
+    """A submitted form (modal / card inputs)."""
+
+    form: FormId
+    session_id: str
+    state_version: int
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimerFired(Event):
+    """A scheduled job firing for a session (reminders, idle abandonment)."""
+
+    job: str
+    session_id: str = ""
+
+
+InboundEvent = CommandIssued | MessageReceived | ButtonPressed | FormSubmitted | TimerFired

@@ -1,0 +1,200 @@
+"""Outbound intents and the small view model every platform renders (Block Kit, Adaptive Cards, console).
+
+The engine returns a list of ``Reply`` objects; it never formats for a platform. A ``View`` is an ordered tuple
+of blocks. Buttons carry an ``ActionId`` plus the session id and ``state_version`` they were drawn for, so a stale
+click can be recognised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.engine.events import ActionId, Actor, ConversationRef, FormId
+
+
+class Style(StrEnum):
+    """Emphasis of a button."""
+
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A heading line."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A paragraph of light Markdown (``*bold*``, ``_italic_``, `` `code` ``, bullet lines)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A small grey line (who/when, hints)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """Label/value pairs shown as a compact grid."""
+
+    items: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A code block (commands the engineer runs by hand)."""
+
+    code: str
+    language: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Divider:
+    """A horizontal rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button bound to a session state."""
+
+    label: str
+    action: ActionId
+    session_id: str = ""
+    state_version: int = 0
+    value: str = ""
+    style: Style = Style.DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class Buttons:
+    """A row of buttons."""
+
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SelectOption:
+    """One entry of a select."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Select:
+    """A drop-down choice; picking an option is a ``ButtonPressed`` with the option's value."""
+
+    placeholder: str
+    action: ActionId
+    options: tuple[SelectOption, ...]
+    session_id: str = ""
+    state_version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """A form input."""
+
+    name: str
+    label: str
+    multiline: bool = False
+    initial: str = ""
+    placeholder: str = ""
+    optional: bool = False
+
+
+Block = Header | Text | Context | Fields | Code | Divider | Buttons | Select | Input
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """An ordered set of blocks plus a plain-text fallback (notifications, screen readers)."""
+
+    blocks: tuple[Block, ...]
+    fallback: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """Post a message in a conversation. ``ref`` names it so a later ``Update`` can replace it."""
+
+    conversation: ConversationRef
+    view: View
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """Replace a message posted earlier under ``ref`` (or post it if the platform has lost it)."""
+
+    conversation: ConversationRef
+    view: View
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ephemeral:
+    """A message only ``actor`` sees."""
+
+    conversation: ConversationRef
+    actor: Actor
+    view: View
+
+
+@dataclass(frozen=True, slots=True)
+class DirectMessage:
+    """A private message to ``actor``."""
+
+    actor: Actor
+    view: View
+
+
+@dataclass(frozen=True, slots=True)
+class OpenForm:
+    """Open a form (Slack modal, Teams card with inputs, console prompts)."""
+
+    conversation: ConversationRef
+    actor: Actor
+    form: FormId
+    title: str
+    session_id: str
+    state_version: int
+    inputs: tuple[Input, ...]
+    intro: tuple[Block, ...] = ()
+    submit_label: str = "Submit"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A document to hand the user (an export)."""
+
+    conversation: ConversationRef
+    filename: str
+    content: str
+    mime_type: str = "text/markdown"
+    title: str = ""
+
+
+Reply = Post | Update | Ephemeral | DirectMessage | OpenForm | Attachment
+
+
+@dataclass(slots=True)
+class Replies:
+    """A small builder so command handlers can append replies fluently."""
+
+    items: list[Reply] = field(default_factory=list)
+
+    def add(self, reply: Reply) -> Replies:
+        """Append one reply and return self."""
+        self.items.append(reply)
+        return self
