@@ -60,6 +60,7 @@ class ActionId(StrEnum):
 
     CHOOSE = "choose"  # answer a decision node (value = option key)
     DONE = "done"  # complete an action/procedure step (value = "ok" | "skipped" | "failed")
+    ENTER_VALUE = "enter_value"  # open the form for a step that asks for a typed value
     BACK = "back"
     PAUSE = "pause"
     RESUME = "resume"

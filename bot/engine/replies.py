@@ -183,6 +183,7 @@ class Attachment:
     content: str
     mime_type: str = "text/markdown"
     title: str = ""
+    final: bool = False  # the closing note of a session (resolved or abandoned), not an on-demand export
 
 
 Reply = Post | Update | Ephemeral | DirectMessage | OpenForm | Attachment

@@ -1,0 +1,31 @@
+"""The ``rfbot`` command line: serve, console, db, flows, config."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from bot.cli.config_cmd import config
+from bot.cli.console_cmd import console
+from bot.cli.db_cmd import db
+from bot.cli.flows_cmd import flows
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
+def cli(verbose: bool) -> None:
+    """ResolutionFlow Bot — guided troubleshooting that writes the ticket note for you."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+cli.add_command(db)
+cli.add_command(flows)
+cli.add_command(console)
+cli.add_command(config)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

@@ -1,0 +1,58 @@
+"""``rfbot console`` — the engine in a terminal."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from bot.app import App
+from bot.cli.common import load_settings, run_with_app
+from bot.engine.events import Actor
+from bot.handlers.console.loop import ConsoleLoop, LineSource, ScriptLines, TerminalLines, start_command
+from bot.handlers.console.sender import ConsoleSender
+from bot.handlers.console.translate import PLATFORM, Who, conversation_for
+from bot.store import migrate
+
+
+@click.command()
+@click.option("--flow", default="", help="Start this flow right away (key or unique prefix).")
+@click.option("--ticket", default="", help="Link this ticket number.")
+@click.option("--team", default=None, help="Team name (default: DEFAULT_TEAM).")
+@click.option("--user", default=None, help="Your name (default: your login).")
+@click.option("--script", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Replay input lines from a file instead of the keyboard.")
+def console(flow: str, ticket: str, team: str | None, user: str | None, script: Path | None) -> None:
+    """Run a troubleshooting session in the terminal: numbers pick buttons, /commands, text adds notes."""
+    settings = load_settings()
+    if migrate.current(settings.database_url) is None:
+        raise click.ClickException("The database has no schema yet. Run `rfbot db upgrade` first.")
+    team_name = team or settings.default_team
+    user_name = user or _login()
+    out = Console(highlight=False, soft_wrap=False)
+
+    async def work(app: App) -> int:
+        team_id = await app.engine.ensure_team(team_name)
+        who = Who(team_id, Actor(PLATFORM, user_name, user_name), conversation_for(team_name, user_name))
+        sender = ConsoleSender(out, settings.notes_dir)
+        lines: LineSource
+        if script is not None:
+            lines = ScriptLines(script.read_text(encoding="utf-8").splitlines(),
+                                lambda s: out.print(f"[dim]{escape(s)}[/dim]", highlight=False))
+        else:
+            lines = TerminalLines(lambda prompt: out.input(f"[bold cyan]{prompt}[/bold cyan]"))
+            out.print("[dim]Numbers pick a button · /help lists commands · other text is a note · /quit[/dim]")
+        loop = ConsoleLoop(app.engine, who, sender, lines, app.clock.now, stop_after_note=script is None)
+        return await loop.run(start_command(flow, ticket))
+
+    raise SystemExit(run_with_app(work, settings))
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "engineer"

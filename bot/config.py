@@ -1,0 +1,101 @@
+"""Settings, read once from the environment and an optional ``.env`` file.
+
+Later features add their own fields here; ``rfbot config check`` lists every field, whether it is set, and masks
+secrets. Base URLs of outside services live here too so tests and proxies can point them elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/rfbot.db"
+SUPPORTED_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot. Environment variables use the field name in upper case."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="Database URL: sqlite:///path or postgresql://user@host/db (driver chosen for you).",
+    )
+    var_dir: Path = Field(default=Path("./var"), description="Where local files (SQLite, saved notes) go.")
+    default_team: str = Field(default="default", description="Team used by the console when --team is not given.")
+    log_level: str = Field(default="INFO", description="Logging level.")
+    redact_exports: bool = Field(default=True, description="Apply redaction to exports and notes.")
+    secret_keys: SecretStr | None = Field(
+        default=None,
+        alias="RFBOT_SECRET_KEYS",
+        description="Comma-separated Fernet keys for credentials at rest (first encrypts, all decrypt).",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        scheme = value.split(":", 1)[0].split("+", 1)[0].lower()
+        if "://" not in value or scheme not in SUPPORTED_SCHEMES:
+            raise ValueError(
+                f"DATABASE_URL {value!r} is not supported; use sqlite:///path/to/file.db "
+                "or postgresql://user@host:5432/dbname"
+            )
+        return value
+
+    @property
+    def notes_dir(self) -> Path:
+        """Where the console saves finished notes."""
+        return self.var_dir / "notes"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingReport:
+    """One line of ``rfbot config check``."""
+
+    name: str
+    value: str
+    is_set: bool
+    secret: bool
+    description: str
+
+
+def mask(value: str) -> str:
+    """Mask a secret for display: keep nothing but its length class."""
+    if not value:
+        return ""
+    return "********"
+
+
+def report(settings: Settings) -> list[SettingReport]:
+    """Describe every setting: its env var name, shown value (secrets masked), whether it was set explicitly."""
+    rows: list[SettingReport] = []
+    explicit = settings.model_fields_set
+    for name, info in type(settings).model_fields.items():
+        env_name = (info.alias or name).upper()
+        raw = getattr(settings, name)
+        secret = isinstance(raw, SecretStr)
+        if raw is None:
+            shown = ""
+        elif secret:
+            shown = mask(raw.get_secret_value())
+        elif name == "database_url":
+            shown = _mask_url_password(str(raw))
+        else:
+            shown = str(raw)
+        rows.append(SettingReport(env_name, shown, name in explicit, secret, info.description or ""))
+    return rows
+
+
+def _mask_url_password(url: str) -> str:
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    if ":" in creds:
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:****@{host}"
+    return url

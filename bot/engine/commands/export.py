@@ -1,0 +1,40 @@
+"""`export md|txt|html` — the session documentation as a file, redacted per the team's setting."""
+
+from __future__ import annotations
+
+from bot.engine import texts
+from bot.engine.context import Ctx, UserError
+from bot.engine.documents import document_for, redaction_enabled
+from bot.engine.model import Session, SessionStatus
+from bot.engine.replies import Attachment
+from bot.notes.render import default_filename, render
+
+FORMATS = {"md": "text/markdown", "txt": "text/plain", "html": "text/html"}
+ALIASES = {"markdown": "md", "text": "txt", "plain": "txt", "htm": "html", "": "md"}
+
+
+async def _session_to_export(ctx: Ctx) -> Session:
+    here = await ctx.uow.sessions.open_in_conversation(ctx.team_id, ctx.conversation.key)
+    if here is not None:
+        return here
+    recent = await ctx.uow.sessions.for_engineer(ctx.team_id, ctx.user.id, list(SessionStatus), 20)
+    for session in recent:
+        if session.conversation_key == ctx.conversation.key:
+            return session
+    raise UserError(texts.NO_SESSION_HERE)
+
+
+async def cmd_export(ctx: Ctx, args: str) -> None:
+    """Export the session here (or your last one here) as `md` (default), `txt` or `html`."""
+    fmt = args.strip().lower()
+    fmt = ALIASES.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise UserError(texts.EXPORT_FORMATS)
+    session = await _session_to_export(ctx)
+    doc = await document_for(ctx, session)
+    rendered = render(doc, fmt, redaction=await redaction_enabled(ctx))
+    filename = default_filename(doc, fmt)
+    masked = sum(rendered.redactions.values())
+    ctx.whisper(texts.EXPORT_READY.format(filename=filename,
+                                          redactions=f"{masked} items masked" if masked else "nothing masked"))
+    ctx.replies.append(Attachment(ctx.conversation, filename, rendered.body, FORMATS[fmt], f"Export ({fmt})"))

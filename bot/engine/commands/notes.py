@@ -1,0 +1,76 @@
+"""Things the engineer adds to a session: `note`, `addstep`, `link`, and free text typed in the thread."""
+
+from __future__ import annotations
+
+from bot.engine import texts
+from bot.engine.commands.start import TICKET
+from bot.engine.context import Ctx, UserError
+from bot.engine.model import IntakeType, Session, TicketLink, TimelineKind
+from bot.engine.show import refresh_card, show_step
+from bot.engine.views import step_title
+
+MAX_NOTE = 4000
+
+
+async def add_note(ctx: Ctx, session: Session, text: str) -> None:
+    """Record a free-text note on the current step (does not move the session)."""
+    ctx.require_writer()
+    if not session.status.is_open:
+        raise UserError(texts.SESSION_CLOSED.format(status=session.status.value))
+    text = text.strip()
+    if not text:
+        raise UserError(texts.NOTE_EMPTY)
+    if len(text) > MAX_NOTE:
+        raise UserError(f"That note is {len(text)} characters; keep notes under {MAX_NOTE} (split it in two).")
+    flow = await ctx.flow_of(session)
+    title = step_title(session, flow)
+    await ctx.record(session, TimelineKind.NOTE, node_id=session.current_node, title=title, answer=text)
+    ctx.whisper(texts.NOTE_SAVED.format(step=title))
+
+
+async def cmd_note(ctx: Ctx, args: str) -> None:
+    """Add a note to the current step: `note rebooted the router, link light now green`."""
+    await add_note(ctx, await ctx.open_session(), args)
+
+
+async def on_message(ctx: Ctx, text: str) -> None:
+    """Free text typed in a session's conversation becomes a note on the current step."""
+    await add_note(ctx, await ctx.open_session(), text)
+
+
+async def cmd_addstep(ctx: Ctx, args: str) -> None:
+    """Add a custom step for this session only: `addstep checked the switch port counters`."""
+    ctx.require_writer()
+    session = await ctx.open_session()
+    ctx.ensure_open(session)
+    title = args.strip()
+    if not title:
+        raise UserError(texts.CUSTOM_STEP_EMPTY)
+    if session.custom_step:
+        raise UserError(f"Finish the custom step *{session.custom_step}* first.")
+    expected = session.state_version
+    session.custom_step = title[:200]
+    session.step_count += 1
+    session.bump(ctx.now)
+    await ctx.save(session, expected)
+    ctx.say(texts.CUSTOM_STEP_ADDED)
+    await show_step(ctx, session, await ctx.flow_of(session))
+
+
+async def cmd_link(ctx: Ctx, args: str) -> None:
+    """Link a ticket to the session here: `link #12345`."""
+    ctx.require_writer()
+    session = await ctx.open_session()
+    ctx.ensure_open(session)
+    match = TICKET.match(args.strip())
+    if not match:
+        raise UserError(texts.TICKET_BAD)
+    expected = session.state_version
+    session.ticket = TicketLink(match.group(1))
+    if session.intake_type is IntakeType.FREE_TEXT:
+        session.intake_type = IntakeType.PSA_TICKET
+    session.bump(ctx.now)
+    await ctx.record(session, TimelineKind.TICKET_LINKED, title=f"#{match.group(1)}")
+    await ctx.save(session, expected)
+    await refresh_card(ctx, session, await ctx.flow_of(session))
+    ctx.say(texts.TICKET_LINKED.format(number=match.group(1)))

@@ -1,0 +1,138 @@
+"""The per-event context handed to every command handler: the unit of work, who acts, and the reply list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.engine import texts
+from bot.engine.events import ConversationRef, Event
+from bot.engine.model import Role, Session, SessionStatus, TimelineEntry, TimelineKind, User
+from bot.engine.ports import Ids, UnitOfWork
+from bot.engine.replies import Block, Context, Ephemeral, Post, Reply, Text, Update, View
+from bot.flows.model import Flow
+
+
+class UserError(Exception):
+    """Bad input or a refused action: the message is shown to the user and the transaction is rolled back."""
+
+    def __init__(self, message: str, *blocks: Block) -> None:
+        super().__init__(message)
+        self.message = message
+        self.blocks = blocks
+
+
+@dataclass(slots=True)
+class Ctx:
+    """Everything a handler needs for one event."""
+
+    uow: UnitOfWork
+    event: Event
+    user: User
+    now: datetime
+    ids: Ids
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def team_id(self) -> str:
+        """The tenant of this event."""
+        return self.event.team_id
+
+    @property
+    def conversation(self) -> ConversationRef:
+        """Where the event came from."""
+        return self.event.conversation
+
+    # --- replies -------------------------------------------------------------------------------------------
+    def post(self, view: View, ref: str = "", conversation: ConversationRef | None = None) -> None:
+        """Post a message in the conversation."""
+        self.replies.append(Post(conversation or self.conversation, view, ref))
+
+    def update(self, view: View, ref: str, conversation: ConversationRef | None = None) -> None:
+        """Replace a message posted earlier under ``ref``."""
+        self.replies.append(Update(conversation or self.conversation, view, ref))
+
+    def whisper(self, text: str, *blocks: Block) -> None:
+        """A message only the actor sees."""
+        self.replies.append(Ephemeral(self.conversation, self.event.actor, View((Text(text), *blocks), text)))
+
+    def say(self, text: str, context: str = "") -> None:
+        """Post a short text message in the conversation."""
+        blocks: tuple[Block, ...] = (Text(text),) + ((Context(context),) if context else ())
+        self.post(View(blocks, text))
+
+    # --- rules shared by handlers ----------------------------------------------------------------------------
+    def require_writer(self) -> None:
+        """Refuse viewers."""
+        if self.user.role is Role.VIEWER:
+            raise UserError(texts.VIEWER_CANNOT)
+
+    def require_owner(self, session: Session, what: str) -> None:
+        """Pause/resume belong to the session's engineer (admins may act for them)."""
+        if session.engineer_id != self.user.id and self.user.role not in (Role.TEAM_ADMIN, Role.SUPER_ADMIN):
+            raise UserError(texts.NOT_OWNER.format(owner=self._owner_name(session), what=what))
+
+    def _owner_name(self, session: Session) -> str:
+        return str(session.conversation.get("engineer_name", "the engineer who started it"))
+
+    async def open_session(self) -> Session:
+        """The open session of this conversation, or a ``UserError``."""
+        session = await self.uow.sessions.open_in_conversation(self.team_id, self.conversation.key)
+        if session is None:
+            raise UserError(texts.NO_SESSION_HERE)
+        return session
+
+    async def session_by_id(self, session_id: str) -> Session:
+        """A session of this team by id, or a ``UserError``."""
+        session = await self.uow.sessions.get(self.team_id, session_id) if session_id else None
+        if session is None:
+            raise UserError(texts.UNKNOWN_SESSION)
+        return session
+
+    async def flow_of(self, session: Session) -> Flow | None:
+        """The pinned flow version a session runs on."""
+        if not session.flow_key:
+            return None
+        return await self.uow.flows.get(self.team_id, session.flow_key, session.flow_version)
+
+    async def record(
+        self,
+        session: Session,
+        kind: TimelineKind,
+        *,
+        node_id: str = "",
+        title: str = "",
+        answer: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> TimelineEntry:
+        """Append a timeline entry for the acting user. ``detail['version']`` is the state it produced."""
+        payload = dict(detail or {})
+        payload.setdefault("version", session.state_version)
+        entry = TimelineEntry(
+            id=self.ids.new(),
+            team_id=self.team_id,
+            session_id=session.id,
+            at=self.now,
+            kind=kind,
+            actor_id=self.user.id,
+            actor_name=self.user.display_name,
+            node_id=node_id,
+            title=title,
+            answer=answer,
+            detail=payload,
+        )
+        await self.uow.sessions.append_timeline(entry)
+        return entry
+
+    async def save(self, session: Session, expected_version: int) -> None:
+        """Persist a session changed by this event (optimistic concurrency)."""
+        await self.uow.sessions.save(session, expected_version)
+
+    @staticmethod
+    def ensure_open(session: Session) -> None:
+        """Refuse changes to resolved/escalated/abandoned sessions."""
+        if session.status is SessionStatus.PAUSED:
+            raise UserError(texts.SESSION_PAUSED)
+        if not session.status.is_open:
+            raise UserError(texts.SESSION_CLOSED.format(status=session.status.value))

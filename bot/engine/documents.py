@@ -1,0 +1,104 @@
+"""Build the neutral ``SessionDocument`` from a session, its timeline and facts, and render notes from it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.engine.context import Ctx
+from bot.engine.model import Fact, Note, NoteKind, Session, TimelineEntry, TimelineKind
+from bot.flows.model import Flow
+from bot.notes.document import DocEntry, EntryKind, SessionDocument
+from bot.notes.render import RenderedNote, render
+
+_KIND: dict[TimelineKind, EntryKind] = {
+    TimelineKind.STEP_ANSWERED: EntryKind.STEP,
+    TimelineKind.NOTE: EntryKind.NOTE,
+    TimelineKind.CUSTOM_STEP: EntryKind.CUSTOM,
+    TimelineKind.BACK: EntryKind.BACK,
+    TimelineKind.TARGET_SKIPPED: EntryKind.STEP,
+}
+_SILENT = {TimelineKind.STARTED, TimelineKind.EXPORTED, TimelineKind.RESOLVED, TimelineKind.ABANDONED}
+_EVENT_TITLES = {
+    TimelineKind.PAUSED: "Paused",
+    TimelineKind.RESUMED: "Resumed",
+    TimelineKind.TICKET_LINKED: "Ticket linked",
+    TimelineKind.VARIABLES_SET: "Intake form completed",
+    TimelineKind.SUBFLOW_ENTERED: "Opened sub-flow",
+    TimelineKind.SUBFLOW_RETURNED: "Returned to",
+}
+
+
+def entry_of(item: TimelineEntry) -> DocEntry | None:
+    """The note line for one timeline entry (None for entries the note does not show)."""
+    if item.kind in _SILENT:
+        return None
+    kind = _KIND.get(item.kind, EntryKind.EVENT)
+    title = item.title
+    if kind is EntryKind.EVENT:
+        prefix = _EVENT_TITLES.get(item.kind, item.kind.value)
+        title = f"{prefix}: {item.title}" if item.title and not item.title.startswith(prefix) else item.title or prefix
+    detail = ""
+    value = item.detail.get("value")
+    if isinstance(value, str) and value and value != item.answer:
+        detail = value
+    values = item.detail.get("values")
+    if isinstance(values, dict):
+        detail = ", ".join(f"{k}={v}" for k, v in values.items())
+    target = item.detail.get("target")
+    return DocEntry(at=item.at, kind=kind, title=title, answer=item.answer, actor=item.actor_name,
+                    detail=detail, target=str(target) if target else "")
+
+
+def build_document(session: Session, flow: Flow | None, engineer: str, timeline: Sequence[TimelineEntry],
+                   facts: Sequence[Fact], now: datetime, progress: str = "") -> SessionDocument:
+    """Everything a note says about the session, in reading order."""
+    entries = tuple(e for e in (entry_of(t) for t in timeline) if e is not None)
+    return SessionDocument(
+        flow_name=flow.name if flow else (session.title or "FlowPilot session"),
+        flow_key=session.flow_key,
+        flow_version=session.flow_version,
+        engineer=engineer,
+        started_at=session.started_at,
+        ended_at=session.ended_at or now,
+        status=session.status.value,
+        ticket=session.ticket.number if session.ticket else "",
+        ticket_summary=session.ticket.summary if session.ticket else "",
+        problem=session.problem_summary,
+        facts=tuple(f.text for f in facts),
+        entries=entries,
+        resolution=session.resolution_summary,
+        followups=tuple(session.followups),
+        variables=dict(session.variables),
+        progress=progress,
+    )
+
+
+async def document_for(ctx: Ctx, session: Session) -> SessionDocument:
+    """Load what the note needs and build the document."""
+    from bot.engine.show import engineer_name
+    from bot.engine.views import progress
+
+    root = await ctx.uow.flows.get(ctx.team_id, session.flow_stack[0].flow_key, session.flow_stack[0].flow_version) \
+        if session.flow_stack else await ctx.flow_of(session)
+    current = await ctx.flow_of(session)
+    timeline = await ctx.uow.sessions.timeline(ctx.team_id, session.id)
+    facts = await ctx.uow.sessions.facts(ctx.team_id, session.id)
+    prog = progress(session, current) if current and current.targets else ""
+    return build_document(session, root, await engineer_name(ctx, session), timeline, facts, ctx.now, prog)
+
+
+async def redaction_enabled(ctx: Ctx) -> bool:
+    """The team's redaction setting (on unless a team admin turned it off)."""
+    prefs = await ctx.uow.settings.get(ctx.team_id)
+    return bool(prefs.get("redact_exports", True))
+
+
+async def store_note(ctx: Ctx, session: Session, kind: NoteKind, fmt: str = "md") -> tuple[Note, RenderedNote]:
+    """Render the session documentation and keep it as a note row."""
+    doc = await document_for(ctx, session)
+    rendered = render(doc, fmt, redaction=await redaction_enabled(ctx))
+    note = Note(id=ctx.ids.new(), team_id=ctx.team_id, session_id=session.id, kind=kind, format=fmt,
+                body=rendered.body, created_at=ctx.now, redactions=dict(rendered.redactions))
+    await ctx.uow.notes.add(note)
+    return note, rendered

@@ -1,0 +1,152 @@
+"""The conversation engine: ``handle(event) -> replies``.
+
+One unit of work per event: find the user, key the event to a session, check the state table, run the handler,
+commit. Bad input raises ``UserError``: the transaction is rolled back, so it changes nothing, and the user gets a
+clear message. A lost optimistic-concurrency race is retried; the retry then sees the new state.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+
+from bot.engine import texts
+from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
+from bot.engine.commands.registry import ALIASES, COMMANDS, READ_ONLY, help_view
+from bot.engine.commands.start import on_replace, on_start_flow
+from bot.engine.commands.notes import on_message
+from bot.engine.commands.steps import STEP_ACTIONS, STEP_FORMS
+from bot.engine.context import Ctx, UserError
+from bot.engine.conversation import allows, stage_of
+from bot.engine.directory import ensure_team, ensure_user
+from bot.engine.events import (
+    ActionId,
+    ButtonPressed,
+    CommandIssued,
+    Event,
+    FormSubmitted,
+    InboundEvent,
+    MessageReceived,
+    TimerFired,
+)
+from bot.engine.model import Session, TimelineKind
+from bot.engine.ports import Clock, Ids, StaleSessionError, UnitOfWorkFactory
+from bot.engine.replies import Ephemeral, Reply, Text, View
+from bot.engine.views import hhmm
+
+log = logging.getLogger(__name__)
+
+ACTIONS = {**STEP_ACTIONS, **LIFECYCLE_ACTIONS}
+FORMS = {**STEP_FORMS, **LIFECYCLE_FORMS}
+MAX_ATTEMPTS = 3
+
+
+class Engine:
+    """The platform-agnostic conversation engine shared by every chat adapter."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, ids: Ids) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._ids = ids
+
+    async def ensure_team(self, name: str) -> str:
+        """Id of the team with this name, created on first use."""
+        async with self._uow_factory() as uow:
+            team = await ensure_team(uow, self._ids, name, self._clock.now())
+            await uow.commit()
+            return team.id
+
+    async def handle(self, event: InboundEvent) -> list[Reply]:
+        """Handle one inbound event and return the replies for the adapter to render."""
+        for _ in range(MAX_ATTEMPTS):
+            async with self._uow_factory() as uow:
+                now = self._clock.now()
+                user = await ensure_user(uow, self._ids, event.team_id, event.actor, now)
+                ctx = Ctx(uow=uow, event=event, user=user, now=now, ids=self._ids)
+                try:
+                    await self._dispatch(ctx, event)
+                except UserError as err:
+                    await uow.rollback()
+                    return [self._refusal(event, err)]
+                except StaleSessionError:
+                    await uow.rollback()
+                    continue
+                await uow.commit()
+                return ctx.replies
+        return [self._refusal(event, UserError(texts.ERROR_RETRY))]
+
+    @staticmethod
+    def _refusal(event: Event, err: UserError) -> Reply:
+        return Ephemeral(event.conversation, event.actor, View((Text(err.message), *err.blocks), err.message))
+
+    async def _dispatch(self, ctx: Ctx, event: InboundEvent) -> None:
+        if isinstance(event, CommandIssued):
+            await self._command(ctx, event)
+        elif isinstance(event, MessageReceived):
+            await on_message(ctx, event.text)
+        elif isinstance(event, ButtonPressed):
+            await self._button(ctx, event)
+        elif isinstance(event, FormSubmitted):
+            await self._form(ctx, event)
+        elif isinstance(event, TimerFired):
+            log.info("timer %s fired for session %s; no handler yet", event.job, event.session_id)
+        else:  # pragma: no cover - the union is closed
+            raise RuntimeError(f"unknown event type {type(event).__name__}")
+
+    async def _command(self, ctx: Ctx, event: CommandIssued) -> None:
+        name = ALIASES.get(event.name.lower(), event.name.lower())
+        if name == "help" or not name:
+            ctx.replies.append(Ephemeral(ctx.conversation, event.actor, help_view()))
+            return
+        handler = COMMANDS.get(name)
+        if handler is None:
+            message = texts.UNKNOWN_COMMAND.format(name=event.name)
+            close = difflib.get_close_matches(name, [*COMMANDS, "help"], n=2, cutoff=0.6)
+            if close:
+                message += " " + texts.DID_YOU_MEAN.format(options=" or ".join(f"`{c}`" for c in close))
+            raise UserError(message, *help_view().blocks[2:])
+        if name not in READ_ONLY:
+            ctx.require_writer()
+        await handler(ctx, event.args)
+
+    async def _button(self, ctx: Ctx, event: ButtonPressed) -> None:
+        if event.action is ActionId.START_FLOW:
+            ctx.require_writer()
+            await on_start_flow(ctx, event.value)
+            return
+        session = await ctx.session_by_id(event.session_id)
+        await self._check_fresh(ctx, session, event.state_version)
+        if event.action is ActionId.REPLACE_SESSION:
+            ctx.require_writer()
+            await on_replace(ctx, session, event.value)
+            return
+        flow = await ctx.flow_of(session)
+        if not allows(stage_of(session, flow), event.action):
+            raise UserError(texts.BUTTON_NOT_NOW)
+        if event.action not in (ActionId.CANCEL,):
+            ctx.require_writer()
+        handler = ACTIONS.get(event.action)
+        if handler is None:
+            raise UserError(texts.BUTTON_NOT_NOW)
+        await handler(ctx, session, flow, event.value)
+
+    async def _form(self, ctx: Ctx, event: FormSubmitted) -> None:
+        ctx.require_writer()
+        session = await ctx.session_by_id(event.session_id)
+        await self._check_fresh(ctx, session, event.state_version)
+        handler = FORMS.get(event.form)
+        if handler is None:
+            raise UserError(texts.BUTTON_NOT_NOW)
+        await handler(ctx, session, await ctx.flow_of(session), dict(event.values))
+
+    @staticmethod
+    async def _check_fresh(ctx: Ctx, session: Session, shown_version: int) -> None:
+        """A click drawn for an older state: say who moved the session on, and change nothing."""
+        if shown_version == session.state_version:
+            return
+        timeline = await ctx.uow.sessions.timeline(ctx.team_id, session.id)
+        for entry in timeline:
+            if entry.detail.get("version") == shown_version + 1 and entry.kind is not TimelineKind.NOTE:
+                answer = entry.answer or entry.kind.value.replace("_", " ")
+                raise UserError(texts.STALE_CLICK.format(actor=entry.actor_name, time=hhmm(entry.at), answer=answer))
+        raise UserError(texts.STALE_CLICK_UNKNOWN)

@@ -1,0 +1,84 @@
+"""Print replies on a rich console and save attachments (notes, exports) under a folder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rich.console import Console
+from rich.syntax import Syntax
+
+from bot.engine.replies import Attachment, DirectMessage, Ephemeral, OpenForm, Post, Reply, Update
+from bot.handlers.console.render import Line, render_view
+from bot.handlers.console.translate import Choice, choices_of
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class ConsoleSender:
+    """Renders replies to the terminal; remembers the choices it numbered."""
+
+    def __init__(self, console: Console, save_dir: Path) -> None:
+        self.console = console
+        self.save_dir = save_dir
+        self.choices: list[Choice] = []
+        self.saved: list[Path] = []
+        self.final_note: Attachment | None = None
+
+    def send(self, replies: list[Reply]) -> list[OpenForm]:
+        """Print a batch of replies; returns the forms the caller must prompt for."""
+        forms: list[OpenForm] = []
+        batch: list[Choice] = []
+        number = 1
+        for reply in replies:
+            if isinstance(reply, OpenForm):
+                forms.append(reply)
+                continue
+            if isinstance(reply, Attachment):
+                self._save(reply)
+                continue
+            prefix = {Ephemeral: "(only you)", DirectMessage: "(direct)", Update: "(updated)"}.get(type(reply), "")
+            if isinstance(reply, (Post, Update, Ephemeral, DirectMessage)):
+                if isinstance(reply, Update) and not _has_choices(reply):
+                    lines, number = render_view(reply.view, number, prefix)
+                    self._print(lines[:2])
+                    continue
+                lines, number = render_view(reply.view, number, prefix)
+                batch.extend(choices_of(reply.view))
+                self._print(lines)
+                self.console.print()
+        if batch:
+            self.choices = batch
+        return forms
+
+    def _print(self, lines: list[Line]) -> None:
+        for line in lines:
+            if line.code:
+                self.console.print(Syntax(line.code, _lexer(line.language), word_wrap=True, padding=(0, 2)))
+            else:
+                self.console.print(line.markup, highlight=False)
+
+    def _save(self, attachment: Attachment) -> None:
+        self.save_dir.mkdir(parents=True, exist_ok=True)
+        path = self.save_dir / SAFE_NAME.sub("_", attachment.filename)
+        counter = 1
+        while path.exists():
+            path = path.with_name(f"{path.stem.rsplit('~', 1)[0]}~{counter}{path.suffix}")
+            counter += 1
+        path.write_text(attachment.content, encoding="utf-8")
+        self.saved.append(path)
+        if attachment.final:
+            self.final_note = attachment
+            self.console.rule(attachment.title or "Note")
+            self.console.print(Syntax(attachment.content, "markdown", word_wrap=True))
+            self.console.rule()
+        self.console.print(f"[green]Saved[/green] {path}", highlight=False)
+
+
+def _has_choices(reply: Update) -> bool:
+    return bool(choices_of(reply.view))
+
+
+def _lexer(language: str) -> str:
+    return {"powershell": "powershell", "ps": "powershell", "bash": "bash", "sh": "bash", "cmd": "batch",
+            "markdown": "markdown"}.get(language.lower(), "text")
