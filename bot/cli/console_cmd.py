@@ -34,13 +34,15 @@ def console(flow: str, ticket: str, team: str | None, user: str | None, script: 
     user_name = user or _login()
     out = Console(highlight=False, soft_wrap=False)
 
+    script_lines = script.read_text(encoding="utf-8").splitlines() if script is not None else []
+
     async def work(app: App) -> int:
         team_id = await app.engine.ensure_team(team_name)
         who = Who(team_id, Actor(PLATFORM, user_name, user_name), conversation_for(team_name, user_name))
         sender = ConsoleSender(out, settings.notes_dir)
         lines: LineSource
         if script is not None:
-            lines = ScriptLines(script.read_text(encoding="utf-8").splitlines(),
+            lines = ScriptLines(script_lines,
                                 lambda s: out.print(f"[dim]{escape(s)}[/dim]", highlight=False))
         else:
             lines = TerminalLines(lambda prompt: out.input(f"[bold cyan]{prompt}[/bold cyan]"))

@@ -12,9 +12,9 @@ import logging
 
 from bot.engine import texts
 from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
+from bot.engine.commands.notes import on_message
 from bot.engine.commands.registry import ALIASES, COMMANDS, READ_ONLY, help_view
 from bot.engine.commands.start import on_replace, on_start_flow
-from bot.engine.commands.notes import on_message
 from bot.engine.commands.steps import STEP_ACTIONS, STEP_FORMS
 from bot.engine.context import Ctx, UserError
 from bot.engine.conversation import allows, stage_of

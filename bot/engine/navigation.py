@@ -47,11 +47,15 @@ async def move_to(ctx: Ctx, session: Session, flow: Flow, node_id: str | None) -
 
     Returns the flow the session ends up in (a sub-flow changes it).
     """
-    for _ in range(MAX_SUBFLOW_DEPTH + 1):
+    for _ in range(MAX_SUBFLOW_DEPTH + len(flow.nodes) + 1):
         if node_id is None:
             session.current_node = ""
             return flow
         node = flow.node(node_id)
+        if node.type is NodeType.SECTION_HEADER:
+            later = flow.nodes[flow.index_of(node_id) + 1:]
+            node_id = next((n.id for n in later if n.type is not NodeType.SECTION_HEADER), None)
+            continue
         if node.type is NodeType.SUBFLOW:
             flow, node_id = await _enter_subflow(ctx, session, flow, node.id)
             continue

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-NO_SESSION_HERE = "There is no open session in this conversation. Start one with `start <flow> [#ticket]`, or `list` flows."
+NO_SESSION_HERE = (
+    "There is no open session in this conversation. Start one with `start <flow> [#ticket]`, or `list` flows."
+)
 UNKNOWN_COMMAND = "I don't know the command `{name}`."
 DID_YOU_MEAN = "Did you mean {options}?"
 UNKNOWN_FLOW = "I can't find a flow called `{name}`."
@@ -40,7 +42,7 @@ CUSTOM_STEP_ADDED = "Custom step added for this session only."
 VALUE_REQUIRED = "Please enter a value for *{prompt}* (or press Skip)."
 INTAKE_MISSING = "These fields are required: {names}. Nothing was started."
 SEARCH_EMPTY = "Tell me what to look for: `search <words>`."
-SEARCH_NONE = "No flow matches “{query}”. `list` shows them all, or describe the problem to FlowPilot once it is enabled."
+SEARCH_NONE = "No flow matches “{query}”. `list` shows them all, or try other words."
 LIST_EMPTY = "No flows are loaded yet. An admin can run `rfbot flows import --bundled`."
 TICKET_LINKED = "Linked ticket #{number}."
 TICKET_BAD = "A ticket number looks like `#12345`."

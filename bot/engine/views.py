@@ -71,7 +71,8 @@ def session_card(session: Session, flow: Flow | None, engineer: str) -> View:
     if session.ticket and session.ticket.summary:
         items.append(("Ticket summary", session.ticket.summary))
     blocks: list[Block] = [Header(f"🔧 {title}"), Fields(tuple(items))]
-    blocks.append(Context(f"Session {session.id[:8]} · started {session.started_at:%Y-%m-%d} {hhmm(session.started_at)}"))
+    started = f"{session.started_at:%Y-%m-%d} {hhmm(session.started_at)}"
+    blocks.append(Context(f"Session {session.id[:8]} · started {started}"))
     return View(tuple(blocks), f"{title} — {session.status.value}")
 
 

@@ -80,7 +80,9 @@ class Chat:
                    for blk in r.view.blocks if isinstance(blk, Select) for o in blk.options]
         if found or selects:
             self.buttons = found + selects
-        self.forms = [r for r in self.last if isinstance(r, OpenForm)]
+        forms = [r for r in self.last if isinstance(r, OpenForm)]
+        if forms:
+            self.forms = forms
         return self.last
 
     async def say(self, text: str) -> list[Reply]:

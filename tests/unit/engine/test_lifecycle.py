@@ -43,6 +43,7 @@ async def test_resolve_writes_the_note_and_queues_it_for_the_ticket(
     await alice.say("user was on 10.1.2.3 when it failed")
     await alice.click("Done")
     await alice.click("Yes")
+    stale = alice.button("Not fixed")
     await alice.click("This fixed it")
     form = alice.forms[-1]
     assert {i.name: i.initial for i in form.inputs}["summary"] == "Restarted the VPN client service."
@@ -59,8 +60,8 @@ async def test_resolve_writes_the_note_and_queues_it_for_the_ticket(
     assert [n.kind for n in db.state.notes] == [NoteKind.SESSION_DOCUMENTATION]
     (item,) = db.state.outbox
     assert item.kind == "psa.add_note" and item.idempotency_key == f"session-doc:{session.id}"
-    await alice.click("Yes")
-    assert "resolved" in alice.text()
+    await alice.click("Not fixed", stale)
+    assert "Nothing changed" in alice.text() and only_session(db).status is SessionStatus.RESOLVED
 
 
 async def test_abandon_asks_then_keeps_the_record(alice: Chat, db: MemoryDatabase) -> None:

@@ -77,7 +77,7 @@ async def test_custom_step_is_recorded_and_flow_resumes(alice: Chat, db: MemoryD
     await alice.say("/addstep Checked the firewall logs")
     assert "[CUSTOM] Checked the firewall logs" in alice.text()
     await alice.click("Done")
-    entry = [t for t in db.state.timeline if t.kind is TimelineKind.CUSTOM_STEP][0]
+    entry = next(t for t in db.state.timeline if t.kind is TimelineKind.CUSTOM_STEP)
     assert (entry.title, entry.answer) == ("Checked the firewall logs", "Done")
     assert "Does the internet work" in alice.text()
 
