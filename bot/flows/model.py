@@ -165,6 +165,7 @@ class Flow:
     targets: tuple[Target, ...] = ()
     schedule: str = ""
     source_path: str = ""
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     _index: dict[str, Node] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -176,6 +177,10 @@ class Flow:
             return self._index[node_id]
         except KeyError:
             raise KeyError(f"flow {self.key!r} has no node {node_id!r}") from None
+
+    def line_of(self, name: str) -> int:
+        """Source line of a top-level field (1 when unknown), for error messages."""
+        return self.field_lines.get(name, 1)
 
     def has_node(self, node_id: str) -> bool:
         """True if the flow has a node with this id."""

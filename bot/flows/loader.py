@@ -1,0 +1,155 @@
+"""Load YAML flow files into ``Flow`` objects, reporting every structural problem with its line.
+
+Format (see ``bot/flows/schema/flow.schema.json`` and the bundled samples): top-level ``key``, ``name``, ``kind``
+and either ``nodes`` (troubleshooting, with ``start``) or ``steps`` (procedural and maintenance, with optional
+``variables``, and for maintenance ``targets`` and ``schedule``). Semantic checks live in ``validator``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.flows.errors import FlowError, FlowLoadError, suggest
+from bot.flows.fields import NODE_FIELDS, TOP_FIELDS, Builder
+from bot.flows.model import Flow, FlowKind, FlowStatus, NodeType, Visibility
+from bot.flows.yaml_lines import DuplicateKey, LineDict, load
+
+__all__ = ["FlowError", "FlowLoadError", "bundled_samples_dir", "dump_flow", "load_bundled", "load_flow_dir",
+           "load_flow_file", "parse_flow_text"]
+
+
+def _parse_yaml(text: str, path: str) -> Any:
+    try:
+        return load(text)
+    except DuplicateKey as err:
+        raise FlowLoadError([FlowError(path, err.line, str(err), "duplicate-key")]) from None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = err.problem or "invalid YAML"
+        raise FlowLoadError([FlowError(path, line, f"YAML syntax error: {problem}", "yaml-syntax")]) from None
+    except yaml.YAMLError as err:
+        raise FlowLoadError([FlowError(path, 1, f"YAML error: {err}", "yaml-syntax")]) from None
+
+
+def parse_flow_text(text: str, path: str = "<string>") -> Flow:
+    """Parse one flow document; raises ``FlowLoadError`` listing every structural problem."""
+    doc = _parse_yaml(text, path)
+    if not isinstance(doc, LineDict):
+        raise FlowLoadError([FlowError(path, 1, "a flow file must be a mapping with key, name and kind", "bad-type")])
+    b = Builder(path)
+    for name in doc:
+        if name not in TOP_FIELDS:
+            b.error(doc.line_of(name), f"unknown field {name!r}{suggest(name, TOP_FIELDS)}", "unknown-field")
+    key = b.text(doc, "key", required=True)
+    name = b.text(doc, "name", required=True)
+    kind = b.enum(doc, "kind", FlowKind, required=True)
+    list_name = "nodes" if kind is FlowKind.TROUBLESHOOTING else "steps"
+    other = "steps" if list_name == "nodes" else "nodes"
+    if kind is not None and other in doc:
+        b.error(doc.line_of(other), f"a {kind.value} flow lists its {list_name} under {list_name!r}, not {other!r}",
+                "bad-field")
+    raw_nodes = doc.get(list_name, doc.get(other)) if kind is not None else None
+    nodes = []
+    if raw_nodes is None:
+        b.error(doc.line, f"missing required field {list_name!r}", "missing-field")
+    elif not isinstance(raw_nodes, list) or not raw_nodes:
+        b.error(doc.line_of(list_name), f"{list_name!r} must be a non-empty list", "bad-type")
+    else:
+        for raw in raw_nodes:
+            node = b.node(raw, doc.line_of(list_name))
+            if node is not None:
+                nodes.append(node)
+    flow = Flow(
+        key=key, name=name, kind=kind or FlowKind.TROUBLESHOOTING, nodes=tuple(nodes),
+        start=b.text(doc, "start"), version=b.integer(doc, "version", 1),
+        status=b.enum(doc, "status", FlowStatus) or FlowStatus.PUBLISHED,
+        visibility=b.enum(doc, "visibility", Visibility) or Visibility.PUBLIC,
+        description=b.text(doc, "description"), category=b.text(doc, "category"),
+        tags=b.strings(doc, "tags"), keywords=b.strings(doc, "keywords"),
+        variables=b.variables(doc), targets=b.targets(doc), schedule=b.text(doc, "schedule"),
+        source_path=path, field_lines=dict(doc.key_lines),
+    )
+    if b.errors:
+        raise FlowLoadError(b.errors)
+    return flow
+
+
+def load_flow_file(path: str | Path) -> Flow:
+    """Load one flow file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise FlowLoadError([FlowError(str(p), 1, f"cannot read file: {err}", "unreadable")]) from None
+    return parse_flow_text(text, str(p))
+
+
+def flow_files(path: str | Path) -> list[Path]:
+    """The ``.yaml``/``.yml`` files of a folder, sorted."""
+    return sorted(p for p in Path(path).iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_flow_dir(path: str | Path) -> list[Flow]:
+    """Load every flow file of a folder."""
+    return [load_flow_file(p) for p in flow_files(path)]
+
+
+def bundled_samples_dir() -> Path:
+    """The folder of the bundled sample flows."""
+    return Path(__file__).resolve().parent / "samples"
+
+
+def load_bundled() -> list[Flow]:
+    """The bundled sample flows."""
+    return load_flow_dir(bundled_samples_dir())
+
+
+def _node_dict(node: Any, kind: FlowKind) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": node.id, "type": node.type.value}
+    allowed = NODE_FIELDS[node.type]
+    for field in allowed:
+        if field in ("id", "type"):
+            continue
+        attr = "instructions" if field == "description" and kind is not FlowKind.TROUBLESHOOTING else field
+        value = getattr(node, attr, None)
+        if field == "options":
+            value = [{"label": o.label, "next": o.next, **({"value": o.value} if o.value else {})} for o in node.options]
+        elif field == "commands":
+            value = [{"label": c.label, "language": c.language, "code": c.code} for c in node.commands]
+        elif field == "followups":
+            value = list(node.followups)
+        elif hasattr(value, "value"):
+            default = {"content_type": "action", "verification_type": "none"}.get(field)
+            value = None if value.value == default else value.value
+        if value not in (None, "", [], ()):
+            out[field] = value
+    return out
+
+
+def dump_flow(flow: Flow) -> str:
+    """YAML for a flow, in the same format the loader reads (round-trips)."""
+    doc: dict[str, Any] = {"key": flow.key, "name": flow.name, "kind": flow.kind.value, "version": flow.version,
+                           "status": flow.status.value}
+    if flow.visibility is not Visibility.PUBLIC:
+        doc["visibility"] = flow.visibility.value
+    for field in ("category", "description", "schedule", "start"):
+        if getattr(flow, field):
+            doc[field] = getattr(flow, field)
+    for field in ("tags", "keywords"):
+        if getattr(flow, field):
+            doc[field] = list(getattr(flow, field))
+    if flow.variables:
+        doc["variables"] = [{"name": v.name, "label": v.label, "required": v.required, "default": v.default,
+                             "description": v.description} for v in flow.variables]
+    if flow.targets:
+        doc["targets"] = [{"label": t.label, **({"notes": t.notes} if t.notes else {})} for t in flow.targets]
+    key = "nodes" if flow.kind is FlowKind.TROUBLESHOOTING else "steps"
+    doc[key] = [_node_dict(n, flow.kind) for n in flow.nodes]
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
+
+
+NODE_TYPES = tuple(t.value for t in NodeType)

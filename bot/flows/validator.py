@@ -1,0 +1,62 @@
+"""Validate flows: structure (from the loader) plus semantics (``checks``), across files for sub-flow links."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from pathlib import Path
+
+from bot.flows.checks import check_basics, check_graph, check_maintenance, check_steps, check_variables
+from bot.flows.errors import FlowError, FlowLoadError
+from bot.flows.loader import flow_files, load_flow_file
+from bot.flows.model import Flow, FlowKind
+
+
+def validate_flow(flow: Flow, known_flows: Collection[str] | None = None) -> list[FlowError]:
+    """Every semantic problem of one loaded flow. ``known_flows`` (flow keys) enables sub-flow link checks."""
+    errors = list(check_basics(flow))
+    if flow.kind is FlowKind.TROUBLESHOOTING:
+        errors += check_graph(flow, known_flows)
+    else:
+        errors += check_steps(flow)
+        if flow.kind is FlowKind.MAINTENANCE:
+            errors += check_maintenance(flow)
+    errors += check_variables(flow)
+    return sorted(errors, key=lambda e: (e.path, e.line, e.code))
+
+
+def validate_file(path: str | Path, known_flows: Collection[str] | None = None) -> list[FlowError]:
+    """Load and validate one file."""
+    try:
+        flow = load_flow_file(path)
+    except FlowLoadError as err:
+        return err.errors
+    return validate_flow(flow, known_flows)
+
+
+def _expand(paths: Iterable[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        p = Path(path)
+        files.extend(flow_files(p) if p.is_dir() else [p])
+    return files
+
+
+def validate_paths(paths: Iterable[str | Path], known_flows: Collection[str] = ()) -> list[FlowError]:
+    """Validate files and folders together: sub-flows may point at any flow loaded with them or in
+    ``known_flows``; the same key in two files is an error."""
+    loaded: list[Flow] = []
+    errors: list[FlowError] = []
+    for path in _expand(paths):
+        try:
+            loaded.append(load_flow_file(path))
+        except FlowLoadError as err:
+            errors += err.errors
+    keys = set(known_flows) | {f.key for f in loaded}
+    seen: dict[str, Flow] = {}
+    for flow in loaded:
+        if flow.key in seen:
+            errors.append(FlowError(flow.source_path, flow.line_of("key"), f"flow key {flow.key!r} is already used by "
+                                    f"{seen[flow.key].source_path}", "duplicate-flow-key"))
+        seen.setdefault(flow.key, flow)
+        errors += validate_flow(flow, keys)
+    return errors
