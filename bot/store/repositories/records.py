@@ -41,8 +41,8 @@ class SqlInbox(SqlRepository):
         builder = pg_insert if self.dialect == "postgresql" else sqlite_insert
         stmt = builder(InboxRow).values(team_id=team_id, dedupe_key=dedupe_key, kind=kind, payload=payload,
                                         received_at=at, attempts=0, last_error="")
-        result = await self._s.execute(stmt.on_conflict_do_nothing(index_elements=["team_id", "dedupe_key"]))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        stmt = stmt.on_conflict_do_nothing(index_elements=["team_id", "dedupe_key"]).returning(InboxRow.id)
+        return (await self._s.execute(stmt)).first() is not None
 
 
 class SqlOutbox(SqlRepository):
