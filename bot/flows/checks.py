@@ -38,9 +38,9 @@ def check_basics(flow: Flow) -> Iterator[FlowError]:
 
 def _targets(node: Node) -> list[tuple[str, str]]:
     if node.type is NodeType.DECISION:
-        return [(o.next, f"option {o.label!r}") for o in node.options]
+        return [(o.next, f"option {o.label!r} goes to") for o in node.options]
     if node.type in (NodeType.ACTION, NodeType.SUBFLOW) and node.next:
-        return [(node.next, "continues")]
+        return [(node.next, "continues to")]
     return []
 
 
@@ -55,7 +55,7 @@ def check_graph(flow: Flow, known_flows: Collection[str] | None) -> Iterator[Flo
         yield from _content(flow, node, known_flows)
         for target, how in _targets(node):
             if target not in ids:
-                yield _err(flow, node.line, f"node {node.id!r} ({node.type.value}) {how} goes to {target!r}, which does "
+                yield _err(flow, node.line, f"node {node.id!r} ({node.type.value}) {how} {target!r}, which does "
                            f"not exist{suggest(target, ids)}", "unknown-next")
     if not any(n.type is NodeType.SOLUTION for n in flow.nodes):
         yield _err(flow, flow.line_of("nodes"), "a troubleshooting flow needs at least one solution node", "no-solution")

@@ -28,7 +28,7 @@ def _parse_yaml(text: str, path: str) -> Any:
         raise FlowLoadError([FlowError(path, err.line, str(err), "duplicate-key")]) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
+        line = min(mark.line + 1, max(1, len(text.splitlines()))) if mark else 1
         problem = err.problem or "invalid YAML"
         raise FlowLoadError([FlowError(path, line, f"YAML syntax error: {problem}", "yaml-syntax")]) from None
     except yaml.YAMLError as err:

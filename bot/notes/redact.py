@@ -48,7 +48,9 @@ class Redaction:
     def summary(self) -> str:
         """E.g. ``3 IP addresses, 2 e-mail addresses masked`` or ``nothing masked``."""
         parts = []
-        for kind, count in self.counts.items():
+        order = [k for k in KIND_LABELS if k in self.counts] + [k for k in self.counts if k not in KIND_LABELS]
+        for kind in order:
+            count = self.counts[kind]
             if count:
                 one, many = KIND_LABELS.get(kind, (kind, kind))
                 parts.append(f"{count} {one if count == 1 else many}")
