@@ -17,13 +17,21 @@ target_metadata = Base.metadata
 
 def database_url() -> str:
     """The URL passed by ``bot.store.migrate``, else ``DATABASE_URL``, else the default SQLite file."""
-    return str(config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
-               or os.environ.get("DATABASE_URL") or "sqlite:///./var/rfbot.db")
+    return str(
+        config.attributes.get("database_url")
+        or config.get_main_option("sqlalchemy.url")
+        or os.environ.get("DATABASE_URL")
+        or "sqlite:///./var/rfbot.db"
+    )
 
 
 def run_with(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -27,8 +27,10 @@ def _pg_admin() -> str:
                 return url
         except psycopg.Error as err:
             problems.append(f"{url}: {err}")
-    pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 (run `make test`, which starts it, or set "
-                "RFBOT_SKIP_PG=1). " + "; ".join(problems))
+    pytest.fail(
+        "PostgreSQL is not reachable on 127.0.0.1:5432 (run `make test`, which starts it, or set "
+        "RFBOT_SKIP_PG=1). " + "; ".join(problems)
+    )
 
 
 @pytest.fixture(scope="session")

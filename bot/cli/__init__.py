@@ -16,8 +16,9 @@ from bot.cli.flows_cmd import flows
 @click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
 def cli(verbose: bool) -> None:
     """ResolutionFlow Bot — guided troubleshooting that writes the ticket note for you."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 cli.add_command(db)

@@ -23,8 +23,12 @@ from bot.store import migrate
 @click.option("--ticket", default="", help="Link this ticket number.")
 @click.option("--team", default=None, help="Team name (default: DEFAULT_TEAM).")
 @click.option("--user", default=None, help="Your name (default: your login).")
-@click.option("--script", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Replay input lines from a file instead of the keyboard.")
+@click.option(
+    "--script",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Replay input lines from a file instead of the keyboard.",
+)
 def console(flow: str, ticket: str, team: str | None, user: str | None, script: Path | None) -> None:
     """Run a troubleshooting session in the terminal: numbers pick buttons, /commands, text adds notes."""
     settings = load_settings()
@@ -42,8 +46,7 @@ def console(flow: str, ticket: str, team: str | None, user: str | None, script: 
         sender = ConsoleSender(out, settings.notes_dir)
         lines: LineSource
         if script is not None:
-            lines = ScriptLines(script_lines,
-                                lambda s: out.print(f"[dim]{escape(s)}[/dim]", highlight=False))
+            lines = ScriptLines(script_lines, lambda s: out.print(f"[dim]{escape(s)}[/dim]", highlight=False))
         else:
             lines = TerminalLines(lambda prompt: out.input(f"[bold cyan]{prompt}[/bold cyan]"))
             out.print("[dim]Numbers pick a button · /help lists commands · other text is a note · /quit[/dim]")

@@ -114,9 +114,23 @@ def list_(team: str | None, drafts: bool, as_json: bool) -> None:
 
     found = sorted(run_with_app(work), key=lambda f: (f.kind.value, f.key))
     if as_json:
-        click.echo(json.dumps([{"key": f.key, "name": f.name, "kind": f.kind.value, "version": f.version,
-                                "status": f.status.value, "category": f.category, "tags": list(f.tags)}
-                               for f in found], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "key": f.key,
+                        "name": f.name,
+                        "kind": f.kind.value,
+                        "version": f.version,
+                        "status": f.status.value,
+                        "category": f.category,
+                        "tags": list(f.tags),
+                    }
+                    for f in found
+                ],
+                indent=2,
+            )
+        )
         return
     if not found:
         click.echo("No flows stored. Run `rfbot flows import --bundled`.")

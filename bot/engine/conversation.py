@@ -35,9 +35,7 @@ ALLOWED: dict[Stage, frozenset[ActionId]] = {
     Stage.AWAIT_INTAKE: frozenset({ActionId.ENTER_VALUE, *_ALWAYS}),
     Stage.AWAIT_CHOICE: frozenset({ActionId.CHOOSE, ActionId.BACK, *_ALWAYS}),
     Stage.AWAIT_DONE: frozenset({ActionId.DONE, ActionId.BACK, ActionId.SKIP_TARGET, *_ALWAYS}),
-    Stage.AWAIT_VALUE: frozenset(
-        {ActionId.ENTER_VALUE, ActionId.DONE, ActionId.BACK, ActionId.SKIP_TARGET, *_ALWAYS}
-    ),
+    Stage.AWAIT_VALUE: frozenset({ActionId.ENTER_VALUE, ActionId.DONE, ActionId.BACK, ActionId.SKIP_TARGET, *_ALWAYS}),
     Stage.AT_SOLUTION: frozenset({ActionId.BACK, ActionId.SUBFLOW_RETURN, *_ALWAYS}),
     Stage.AT_END: frozenset({ActionId.BACK, ActionId.SKIP_TARGET, *_ALWAYS}),
     Stage.CUSTOM: frozenset({ActionId.DONE, *_ALWAYS}),

@@ -46,12 +46,26 @@ def entry_of(item: TimelineEntry) -> DocEntry | None:
     if isinstance(values, dict):
         detail = ", ".join(f"{k}={v}" for k, v in values.items())
     target = item.detail.get("target")
-    return DocEntry(at=item.at, kind=kind, title=title, answer=item.answer, actor=item.actor_name,
-                    detail=detail, target=str(target) if target else "")
+    return DocEntry(
+        at=item.at,
+        kind=kind,
+        title=title,
+        answer=item.answer,
+        actor=item.actor_name,
+        detail=detail,
+        target=str(target) if target else "",
+    )
 
 
-def build_document(session: Session, flow: Flow | None, engineer: str, timeline: Sequence[TimelineEntry],
-                   facts: Sequence[Fact], now: datetime, progress: str = "") -> SessionDocument:
+def build_document(
+    session: Session,
+    flow: Flow | None,
+    engineer: str,
+    timeline: Sequence[TimelineEntry],
+    facts: Sequence[Fact],
+    now: datetime,
+    progress: str = "",
+) -> SessionDocument:
     """Everything a note says about the session, in reading order."""
     entries = tuple(e for e in (entry_of(t) for t in timeline) if e is not None)
     return SessionDocument(
@@ -79,8 +93,11 @@ async def document_for(ctx: Ctx, session: Session) -> SessionDocument:
     from bot.engine.show import engineer_name
     from bot.engine.views import progress
 
-    root = await ctx.uow.flows.get(ctx.team_id, session.flow_stack[0].flow_key, session.flow_stack[0].flow_version) \
-        if session.flow_stack else await ctx.flow_of(session)
+    root = (
+        await ctx.uow.flows.get(ctx.team_id, session.flow_stack[0].flow_key, session.flow_stack[0].flow_version)
+        if session.flow_stack
+        else await ctx.flow_of(session)
+    )
     current = await ctx.flow_of(session)
     timeline = await ctx.uow.sessions.timeline(ctx.team_id, session.id)
     facts = await ctx.uow.sessions.facts(ctx.team_id, session.id)
@@ -98,7 +115,15 @@ async def store_note(ctx: Ctx, session: Session, kind: NoteKind, fmt: str = "md"
     """Render the session documentation and keep it as a note row."""
     doc = await document_for(ctx, session)
     rendered = render(doc, fmt, redaction=await redaction_enabled(ctx))
-    note = Note(id=ctx.ids.new(), team_id=ctx.team_id, session_id=session.id, kind=kind, format=fmt,
-                body=rendered.body, created_at=ctx.now, redactions=dict(rendered.redactions))
+    note = Note(
+        id=ctx.ids.new(),
+        team_id=ctx.team_id,
+        session_id=session.id,
+        kind=kind,
+        format=fmt,
+        body=rendered.body,
+        created_at=ctx.now,
+        redactions=dict(rendered.redactions),
+    )
     await ctx.uow.notes.add(note)
     return note, rendered

@@ -53,7 +53,7 @@ async def move_to(ctx: Ctx, session: Session, flow: Flow, node_id: str | None) -
             return flow
         node = flow.node(node_id)
         if node.type is NodeType.SECTION_HEADER:
-            later = flow.nodes[flow.index_of(node_id) + 1:]
+            later = flow.nodes[flow.index_of(node_id) + 1 :]
             node_id = next((n.id for n in later if n.type is not NodeType.SECTION_HEADER), None)
             continue
         if node.type is NodeType.SUBFLOW:

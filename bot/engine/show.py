@@ -62,7 +62,9 @@ def intake_form(ctx: Ctx, session: Session, flow: Flow) -> OpenForm:
         session_id=session.id,
         state_version=session.state_version,
         inputs=inputs,
-        intro=(Text(f"*{flow.name}* needs a few details before the checklist starts."),
-               Context("Required fields are marked; you can change them later with the same form.")),
+        intro=(
+            Text(f"*{flow.name}* needs a few details before the checklist starts."),
+            Context("Required fields are marked; you can change them later with the same form."),
+        ),
         submit_label="Start checklist",
     )

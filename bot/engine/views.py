@@ -144,10 +144,14 @@ def step_view(session: Session, flow: Flow | None, parent_name: str = "") -> Vie
     if stage is Stage.CUSTOM:
         blocks: list[Block] = [Header(f"[CUSTOM] {session.custom_step}")]
         blocks.append(Context("A step added for this session only. Type notes in the thread, then mark it."))
-        blocks.append(Buttons((
-            _button(session, "✓ Done", ActionId.DONE, "ok", Style.PRIMARY),
-            _button(session, "Skipped", ActionId.DONE, "skipped"),
-        )))
+        blocks.append(
+            Buttons(
+                (
+                    _button(session, "✓ Done", ActionId.DONE, "ok", Style.PRIMARY),
+                    _button(session, "Skipped", ActionId.DONE, "skipped"),
+                )
+            )
+        )
         blocks.append(_utility_row(session, stage))
         return View(tuple(blocks), f"Custom step: {session.custom_step}")
     if flow is None or not session.current_node:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
 NAMES = {
-    "month": {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())},
-    "day of week": {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())},
+    "month": {
+        m: i + 1
+        for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
+    },
+    "day of week": {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])},
 }
 
 
@@ -33,7 +36,7 @@ def _part(part: str, field: str, low: int, high: int) -> None:
 
 
 def cron_problem(expression: str) -> str:
-    """"" when the expression is valid, else what is wrong with it."""
+    """ "" when the expression is valid, else what is wrong with it."""
     parts = expression.split()
     if len(parts) != 5:
         return f"a cron schedule has 5 fields (minute hour day month weekday); {expression!r} has {len(parts)}"

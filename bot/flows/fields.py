@@ -20,11 +20,39 @@ from bot.flows.yaml_lines import LineDict
 
 E = TypeVar("E", bound=StrEnum)
 
-TOP_FIELDS = ("key", "name", "kind", "version", "status", "visibility", "category", "description", "tags",
-              "keywords", "start", "nodes", "steps", "variables", "targets", "schedule")
+TOP_FIELDS = (
+    "key",
+    "name",
+    "kind",
+    "version",
+    "status",
+    "visibility",
+    "category",
+    "description",
+    "tags",
+    "keywords",
+    "start",
+    "nodes",
+    "steps",
+    "variables",
+    "targets",
+    "schedule",
+)
 
-_STEP = ("id", "type", "title", "description", "content_type", "commands", "expected_outcome",
-         "verification_type", "verification_prompt", "warning", "estimated_minutes", "reference_url")
+_STEP = (
+    "id",
+    "type",
+    "title",
+    "description",
+    "content_type",
+    "commands",
+    "expected_outcome",
+    "verification_type",
+    "verification_prompt",
+    "warning",
+    "estimated_minutes",
+    "reference_url",
+)
 NODE_FIELDS: dict[NodeType, tuple[str, ...]] = {
     NodeType.DECISION: ("id", "type", "title", "question", "options"),
     NodeType.ACTION: ("id", "type", "title", "instructions", "commands", "expected_outcome", "next"),
@@ -54,8 +82,9 @@ class Builder:
     def _unknown(self, raw: LineDict, allowed: tuple[str, ...], what: str) -> None:
         for name in raw:
             if name not in allowed:
-                self.error(raw.line_of(name), f"unknown field {name!r} in {what}{suggest(name, allowed)}",
-                           "unknown-field")
+                self.error(
+                    raw.line_of(name), f"unknown field {name!r} in {what}{suggest(name, allowed)}", "unknown-field"
+                )
 
     def text(self, raw: LineDict, name: str, required: bool = False, what: str = "the flow") -> str:
         """A string field."""
@@ -88,8 +117,11 @@ class Builder:
             return kind(str(value))
         except ValueError:
             choices = [k.value for k in kind]
-            self.error(raw.line_of(name), f"{name!r} is {value!r}; use one of {', '.join(choices)}"
-                       f"{suggest(str(value), choices)}", "bad-value")
+            self.error(
+                raw.line_of(name),
+                f"{name!r} is {value!r}; use one of {', '.join(choices)}{suggest(str(value), choices)}",
+                "bad-value",
+            )
             return None
 
     def strings(self, raw: LineDict, name: str) -> tuple[str, ...]:
@@ -120,8 +152,15 @@ class Builder:
             if not isinstance(required, bool):
                 self.error(item.line_of("required"), "'required' must be true or false", "bad-type")
                 required = True
-            out.append(Variable(self.text(item, "name", True, "a variable"), self.text(item, "label"), required,
-                                self.text(item, "default"), self.text(item, "description")))
+            out.append(
+                Variable(
+                    self.text(item, "name", True, "a variable"),
+                    self.text(item, "label"),
+                    required,
+                    self.text(item, "default"),
+                    self.text(item, "description"),
+                )
+            )
         return tuple(out)
 
     def targets(self, raw: LineDict) -> tuple[Target, ...]:
@@ -145,8 +184,13 @@ class Builder:
                 out.append(Command(item))
             elif isinstance(item, LineDict):
                 self._unknown(item, COMMAND_FIELDS, "a command")
-                out.append(Command(self.text(item, "code", True, "a command"), self.text(item, "label"),
-                                   self.text(item, "language") or "powershell"))
+                out.append(
+                    Command(
+                        self.text(item, "code", True, "a command"),
+                        self.text(item, "label"),
+                        self.text(item, "language") or "powershell",
+                    )
+                )
             else:
                 self.error(raw.line_of("commands"), "each command is text or a mapping with 'code'", "bad-type")
         return tuple(out)
@@ -155,8 +199,13 @@ class Builder:
         out = []
         for item in self._mappings(raw, "options"):
             self._unknown(item, OPTION_FIELDS, "an option")
-            out.append(Option(self.text(item, "label", True, "an option"), self.text(item, "next", True, "an option"),
-                              self.text(item, "value")))
+            out.append(
+                Option(
+                    self.text(item, "label", True, "an option"),
+                    self.text(item, "next", True, "an option"),
+                    self.text(item, "value"),
+                )
+            )
         return tuple(out)
 
     def node(self, raw: Any, list_line: int) -> Node | None:
@@ -177,15 +226,23 @@ class Builder:
         next_id = self.text(raw, "next")
         procedural = node_type in (NodeType.PROCEDURE_STEP, NodeType.SECTION_HEADER, NodeType.PROCEDURE_END)
         return Node(
-            id=node_id, type=node_type, title=self.text(raw, "title"), question=self.text(raw, "question"),
+            id=node_id,
+            type=node_type,
+            title=self.text(raw, "title"),
+            question=self.text(raw, "question"),
             options=self._options(raw),
             instructions=self.text(raw, "description" if procedural else "instructions"),
-            commands=self._commands(raw), expected_outcome=self.text(raw, "expected_outcome"),
-            next=next_id or None, resolution=self.text(raw, "resolution"), followups=self.strings(raw, "followups"),
+            commands=self._commands(raw),
+            expected_outcome=self.text(raw, "expected_outcome"),
+            next=next_id or None,
+            resolution=self.text(raw, "resolution"),
+            followups=self.strings(raw, "followups"),
             flow=self.text(raw, "flow"),
             content_type=self.enum(raw, "content_type", ContentType) or ContentType.ACTION,
             verification_prompt=self.text(raw, "verification_prompt"),
             verification_type=self.enum(raw, "verification_type", VerificationType) or VerificationType.NONE,
-            warning=self.text(raw, "warning"), estimated_minutes=minutes, reference_url=self.text(raw, "reference_url"),
+            warning=self.text(raw, "warning"),
+            estimated_minutes=minutes,
+            reference_url=self.text(raw, "reference_url"),
             line=raw.line,
         )

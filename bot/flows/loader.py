@@ -7,6 +7,7 @@ and either ``nodes`` (troubleshooting, with ``start``) or ``steps`` (procedural 
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,19 @@ import yaml
 
 from bot.flows.errors import FlowError, FlowLoadError, suggest
 from bot.flows.fields import NODE_FIELDS, TOP_FIELDS, Builder
-from bot.flows.model import Flow, FlowKind, FlowStatus, NodeType, Visibility
+from bot.flows.model import Flow, FlowKind, FlowStatus, Node, NodeType, Visibility
 from bot.flows.yaml_lines import DuplicateKey, LineDict, load
 
-__all__ = ["FlowError", "FlowLoadError", "bundled_samples_dir", "dump_flow", "load_bundled", "load_flow_dir",
-           "load_flow_file", "parse_flow_text"]
+__all__ = [
+    "FlowError",
+    "FlowLoadError",
+    "bundled_samples_dir",
+    "dump_flow",
+    "load_bundled",
+    "load_flow_dir",
+    "load_flow_file",
+    "parse_flow_text",
+]
 
 
 def _parse_yaml(text: str, path: str) -> Any:
@@ -50,8 +59,11 @@ def parse_flow_text(text: str, path: str = "<string>") -> Flow:
     list_name = "nodes" if kind is FlowKind.TROUBLESHOOTING else "steps"
     other = "steps" if list_name == "nodes" else "nodes"
     if kind is not None and other in doc:
-        b.error(doc.line_of(other), f"a {kind.value} flow lists its {list_name} under {list_name!r}, not {other!r}",
-                "bad-field")
+        b.error(
+            doc.line_of(other),
+            f"a {kind.value} flow lists its {list_name} under {list_name!r}, not {other!r}",
+            "bad-field",
+        )
     raw_nodes = doc.get(list_name, doc.get(other)) if kind is not None else None
     nodes = []
     if raw_nodes is None:
@@ -64,14 +76,23 @@ def parse_flow_text(text: str, path: str = "<string>") -> Flow:
             if node is not None:
                 nodes.append(node)
     flow = Flow(
-        key=key, name=name, kind=kind or FlowKind.TROUBLESHOOTING, nodes=tuple(nodes),
-        start=b.text(doc, "start"), version=b.integer(doc, "version", 1),
+        key=key,
+        name=name,
+        kind=kind or FlowKind.TROUBLESHOOTING,
+        nodes=tuple(nodes),
+        start=b.text(doc, "start"),
+        version=b.integer(doc, "version", 1),
         status=b.enum(doc, "status", FlowStatus) or FlowStatus.PUBLISHED,
         visibility=b.enum(doc, "visibility", Visibility) or Visibility.PUBLIC,
-        description=b.text(doc, "description"), category=b.text(doc, "category"),
-        tags=b.strings(doc, "tags"), keywords=b.strings(doc, "keywords"),
-        variables=b.variables(doc), targets=b.targets(doc), schedule=b.text(doc, "schedule"),
-        source_path=path, field_lines=dict(doc.key_lines),
+        description=b.text(doc, "description"),
+        category=b.text(doc, "category"),
+        tags=b.strings(doc, "tags"),
+        keywords=b.strings(doc, "keywords"),
+        variables=b.variables(doc),
+        targets=b.targets(doc),
+        schedule=b.text(doc, "schedule"),
+        source_path=path,
+        field_lines=dict(doc.key_lines),
     )
     if b.errors:
         raise FlowLoadError(b.errors)
@@ -108,7 +129,7 @@ def load_bundled() -> list[Flow]:
     return load_flow_dir(bundled_samples_dir())
 
 
-def _node_dict(node: Any, kind: FlowKind) -> dict[str, Any]:
+def _node_dict(node: Node, kind: FlowKind) -> dict[str, Any]:
     out: dict[str, Any] = {"id": node.id, "type": node.type.value}
     allowed = NODE_FIELDS[node.type]
     for field in allowed:
@@ -117,12 +138,14 @@ def _node_dict(node: Any, kind: FlowKind) -> dict[str, Any]:
         attr = "instructions" if field == "description" and kind is not FlowKind.TROUBLESHOOTING else field
         value = getattr(node, attr, None)
         if field == "options":
-            value = [{"label": o.label, "next": o.next, **({"value": o.value} if o.value else {})} for o in node.options]
+            value = [
+                {"label": o.label, "next": o.next, **({"value": o.value} if o.value else {})} for o in node.options
+            ]
         elif field == "commands":
             value = [{"label": c.label, "language": c.language, "code": c.code} for c in node.commands]
         elif field == "followups":
             value = list(node.followups)
-        elif hasattr(value, "value"):
+        elif isinstance(value, StrEnum):
             default = {"content_type": "action", "verification_type": "none"}.get(field)
             value = None if value.value == default else value.value
         if value not in (None, "", [], ()):
@@ -132,8 +155,13 @@ def _node_dict(node: Any, kind: FlowKind) -> dict[str, Any]:
 
 def dump_flow(flow: Flow) -> str:
     """YAML for a flow, in the same format the loader reads (round-trips)."""
-    doc: dict[str, Any] = {"key": flow.key, "name": flow.name, "kind": flow.kind.value, "version": flow.version,
-                           "status": flow.status.value}
+    doc: dict[str, Any] = {
+        "key": flow.key,
+        "name": flow.name,
+        "kind": flow.kind.value,
+        "version": flow.version,
+        "status": flow.status.value,
+    }
     if flow.visibility is not Visibility.PUBLIC:
         doc["visibility"] = flow.visibility.value
     for field in ("category", "description", "schedule", "start"):
@@ -143,8 +171,16 @@ def dump_flow(flow: Flow) -> str:
         if getattr(flow, field):
             doc[field] = list(getattr(flow, field))
     if flow.variables:
-        doc["variables"] = [{"name": v.name, "label": v.label, "required": v.required, "default": v.default,
-                             "description": v.description} for v in flow.variables]
+        doc["variables"] = [
+            {
+                "name": v.name,
+                "label": v.label,
+                "required": v.required,
+                "default": v.default,
+                "description": v.description,
+            }
+            for v in flow.variables
+        ]
     if flow.targets:
         doc["targets"] = [{"label": t.label, **({"notes": t.notes} if t.notes else {})} for t in flow.targets]
     key = "nodes" if flow.kind is FlowKind.TROUBLESHOOTING else "steps"

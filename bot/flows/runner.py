@@ -22,8 +22,17 @@ def fill(text: str, variables: Mapping[str, str]) -> str:
 
 def node_texts(node: Node) -> list[str]:
     """Every free-text field of a node."""
-    out = [node.title, node.question, node.instructions, node.expected_outcome, node.resolution,
-           node.verification_prompt, node.warning, *node.followups, *(o.label for o in node.options)]
+    out = [
+        node.title,
+        node.question,
+        node.instructions,
+        node.expected_outcome,
+        node.resolution,
+        node.verification_prompt,
+        node.warning,
+        *node.followups,
+        *(o.label for o in node.options),
+    ]
     out.extend(c.code for c in node.commands)
     return out
 

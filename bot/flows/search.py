@@ -10,8 +10,54 @@ from bot.flows.model import Flow
 
 _WORD = re.compile(r"[a-z0-9]+")
 STOP = frozenset(
-    "a an and are as at be but by can cannot cant does doesnt dont for from has have how i in is it its my no not "
-    "of on or our the their them they this to user users wont will with won t s".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "cannot",
+        "cant",
+        "does",
+        "doesnt",
+        "dont",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "user",
+        "users",
+        "wont",
+        "will",
+        "with",
+        "won",
+        "t",
+        "s",
+    ]
 )
 # field -> weight
 WEIGHTS = {"key": 3.0, "name": 3.0, "keywords": 2.5, "tags": 2.0, "category": 1.0, "description": 1.0}

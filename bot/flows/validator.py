@@ -55,8 +55,14 @@ def validate_paths(paths: Iterable[str | Path], known_flows: Collection[str] = (
     seen: dict[str, Flow] = {}
     for flow in loaded:
         if flow.key in seen:
-            errors.append(FlowError(flow.source_path, flow.line_of("key"), f"flow key {flow.key!r} is already used by "
-                                    f"{seen[flow.key].source_path}", "duplicate-flow-key"))
+            errors.append(
+                FlowError(
+                    flow.source_path,
+                    flow.line_of("key"),
+                    f"flow key {flow.key!r} is already used by {seen[flow.key].source_path}",
+                    "duplicate-flow-key",
+                )
+            )
         seen.setdefault(flow.key, flow)
         errors += validate_flow(flow, keys)
     return errors

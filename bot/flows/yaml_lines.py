@@ -47,9 +47,9 @@ def _construct_mapping(loader: LineLoader, node: MappingNode) -> LineDict:
     return result
 
 
-LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def load(text: str) -> Any:
     """Parse YAML text into plain values with ``LineDict`` mappings."""
-    return yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=LineLoader)

@@ -107,41 +107,64 @@ def _mixed_key(candidate: str) -> bool:
 
 _NOT_MASK = r"(?<!\[REDACTED:)"
 RULES: tuple[Rule, ...] = (
-    Rule("private_key", re.compile(
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|.*\Z)",
-        re.S)),
+    Rule(
+        "private_key",
+        re.compile(
+            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
+            r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|.*\Z)",
+            re.S,
+        ),
+    ),
     Rule("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")),
-    Rule("api_key", re.compile(
-        r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"
-        r"|\bgh[pousr]_[A-Za-z0-9]{20,}\b|\bgithub_pat_[A-Za-z0-9_]{20,}\b"
-        r"|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bxapp-[A-Za-z0-9-]{10,}"
-        r"|\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}\b"
-        r"|\bAIza[A-Za-z0-9_-]{30,}"
-        r"|\bsk-(?:ant-)?[A-Za-z0-9_-]{16,}"
-        r"|\bglpat-[A-Za-z0-9_-]{16,}")),
-    Rule("api_key", re.compile(
-        r"(?i)\b(?:aws_secret_access_key|secret_access_key|client_secret|api[_-]?key|access[_-]?token"
-        r"|auth[_-]?token|secret)\s*[:=]\s*[\"']?([^\s\"';,]{8,})"), group=1),
+    Rule(
+        "api_key",
+        re.compile(
+            r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"
+            r"|\bgh[pousr]_[A-Za-z0-9]{20,}\b|\bgithub_pat_[A-Za-z0-9_]{20,}\b"
+            r"|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bxapp-[A-Za-z0-9-]{10,}"
+            r"|\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}\b"
+            r"|\bAIza[A-Za-z0-9_-]{30,}"
+            r"|\bsk-(?:ant-)?[A-Za-z0-9_-]{16,}"
+            r"|\bglpat-[A-Za-z0-9_-]{16,}"
+        ),
+    ),
+    Rule(
+        "api_key",
+        re.compile(
+            r"(?i)\b(?:aws_secret_access_key|secret_access_key|client_secret|api[_-]?key|access[_-]?token"
+            r"|auth[_-]?token|secret)\s*[:=]\s*[\"']?([^\s\"';,]{8,})"
+        ),
+        group=1,
+    ),
     Rule("api_key", re.compile(r"(?i)\b(?:AccountKey|SharedAccessKey|sig)=([^;&\s\"']{8,})"), group=1),
     Rule("bearer", re.compile(r"(?i)\bBearer\s+([A-Za-z0-9._~+/=-]{8,})"), group=1),
-    Rule("bearer", re.compile(r"(?i)\bAuthorization\s*:\s*(?:Basic|Token|Digest|NTLM|Negotiate)?\s*([^\s\[][^\s]{7,})"),
-         group=1),
+    Rule(
+        "bearer",
+        re.compile(r"(?i)\bAuthorization\s*:\s*(?:Basic|Token|Digest|NTLM|Negotiate)?\s*([^\s\[][^\s]{7,})"),
+        group=1,
+    ),
     Rule("connection_string", re.compile(r"(?i)\b(?:password|pwd)\s*=\s*([^;\s\"'][^;\"']*)"), group=1),
     Rule("url_credentials", re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@\[\]]+:([^\s@/]+)@"), group=1),
     Rule("email", re.compile(r"(?i)\b[a-z0-9._%+'-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b")),
     Rule("unc_path", re.compile(r"\\\\[A-Za-z0-9._$-]+\\[^\s\"'<>|]*")),
     Rule("ip", re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?(?::\d{1,5})?(?![\w.]*\d)"), check=_ipv4),
-    Rule("ip", re.compile(
-        r"(?i)(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:%[\w.]+)?(?![\w:])"), check=_ipv6),
+    Rule("ip", re.compile(r"(?i)(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?:%[\w.]+)?(?![\w:])"), check=_ipv6),
     Rule("card", re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)"), check=_luhn),
-    Rule("password", re.compile(
-        r"(?i)\b(?:pass(?:word|wd|code|phrase)?|pw|pwd|pin)\b"
-        r"(?:\s+(?:for|of)\s+[\w.@\\-]+)?"
-        r"(?:\s+(?:is|was|=|:|set\s+to|reset\s+to|changed\s+to|now)|\s*[:=])+\s*[\"']?([^\s\"'\[]{3,}[^\s\"']*)"),
-         group=1),
+    Rule(
+        "password",
+        re.compile(
+            r"(?i)\b(?:pass(?:word|wd|code|phrase)?|pw|pwd|pin)\b"
+            r"(?:\s+(?:for|of)\s+[\w.@\\-]+)?"
+            r"(?:\s+(?:is|was|=|:|set\s+to|reset\s+to|changed\s+to|now)|\s*[:=])+\s*[\"']?([^\s\"'\[]{3,}[^\s\"']*)"
+        ),
+        group=1,
+    ),
     Rule("api_key", re.compile(r"(?<![\w/\\.-])[A-Fa-f0-9]{32,}(?![\w/\\.-])"), check=_mixed_key),
-    Rule("api_key", re.compile(r"(?<![\w/\\.:-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/\\.-])"),
-         check=lambda s: _mixed_key(s) and any(c.isupper() for c in s) and any(c.islower() for c in s)),
+    Rule(
+        "api_key",
+        re.compile(r"(?<![\w/\\.:-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/\\.-])"),
+        check=lambda s: _mixed_key(s) and any(c.isupper() for c in s) and any(c.islower() for c in s),
+    ),
 )
 
 _MASKED = re.compile(r"\[REDACTED:[a-z_]+\]")
@@ -160,7 +183,7 @@ def _apply(rule: Rule, text: str, counts: dict[str, int]) -> str:
         start, end = match.span(rule.group)
         base = match.start(0)
         whole = match.group(0)
-        return whole[: start - base] + MASK.format(kind=rule.kind) + whole[end - base:]
+        return whole[: start - base] + MASK.format(kind=rule.kind) + whole[end - base :]
 
     return rule.pattern.sub(replace, text)
 
@@ -172,7 +195,7 @@ def redact(text: str) -> Redaction:
         for rule in RULES:
             text = _apply(rule, text, counts)
         return Redaction(text, {k: v for k, v in counts.items() if v})
-    except Exception as exc:  # noqa: BLE001 - fail closed on anything
+    except Exception as exc:
         raise RedactionFailed(str(exc)) from exc
 
 

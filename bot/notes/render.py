@@ -104,7 +104,7 @@ class _Html:
         return html.escape(text, quote=True)
 
     def item(self, item: Item) -> str:
-        time = f'<time>{self.t(item.time)}</time> ' if item.time else ""
+        time = f"<time>{self.t(item.time)}</time> " if item.time else ""
         target = f'<span class="rf-target">[{self.t(item.target)}]</span> ' if item.target else ""
         answer = f" — <strong>{self.t(item.answer)}</strong>" if item.answer else ""
         detail = f'<div class="rf-detail">{self.t(item.detail)}</div>' if item.detail else ""

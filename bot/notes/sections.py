@@ -32,14 +32,16 @@ class Section:
 def header_line(doc: SessionDocument) -> str:
     """Flow | Ticket | Engineer | Date | Time spent | Status — the one-line header."""
     ticket = f"#{doc.ticket}" if doc.ticket else texts.NO_TICKET
-    return " | ".join([
-        doc.flow_name,
-        f"Ticket {ticket}",
-        f"Engineer: {doc.engineer}",
-        f"Date: {doc.started_at:%Y-%m-%d}",
-        f"Time: {doc.hours:.2f} hrs",
-        f"Status: {doc.status}",
-    ])
+    return " | ".join(
+        [
+            doc.flow_name,
+            f"Ticket {ticket}",
+            f"Engineer: {doc.engineer}",
+            f"Date: {doc.started_at:%Y-%m-%d}",
+            f"Time: {doc.hours:.2f} hrs",
+            f"Status: {doc.status}",
+        ]
+    )
 
 
 def _entry(entry: DocEntry, timestamps: bool) -> Item:

@@ -26,7 +26,7 @@ class Database:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
             return True
-        except Exception:  # noqa: BLE001 - health check reports, never raises
+        except Exception:
             return False
 
     async def dispose(self) -> None:

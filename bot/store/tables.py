@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -25,7 +25,7 @@ class Base(DeclarativeBase):
     """Declarative base with a constraint naming convention (identical migrations on both databases)."""
 
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
 
 
 def team_fk() -> Mapped[str]:
@@ -238,7 +238,10 @@ class InboxRow(Base):
 
 class OutboxRow(Base):
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("team_id", "idempotency_key"), Index("ix_outbox_due", "status", "next_attempt_at"))
+    __table_args__ = (
+        UniqueConstraint("team_id", "idempotency_key"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     team_id: Mapped[str] = team_fk()
     kind: Mapped[str] = mapped_column(String(40))

@@ -7,6 +7,16 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.engine.ports import (
+    FlowRepository,
+    InboxRepository,
+    NoteRepository,
+    OutboxRepository,
+    SessionRepository,
+    SettingsRepository,
+    TeamRepository,
+    UserRepository,
+)
 from bot.store.repositories.directory import SqlSettings, SqlTeams, SqlUsers
 from bot.store.repositories.flows import SqlFlows
 from bot.store.repositories.records import SqlInbox, SqlNotes, SqlOutbox
@@ -15,6 +25,15 @@ from bot.store.repositories.sessions import SqlSessions
 
 class SqlUnitOfWork:
     """``async with uow:`` opens a session; ``commit()`` commits; leaving without commit rolls back."""
+
+    teams: TeamRepository
+    users: UserRepository
+    settings: SettingsRepository
+    flows: FlowRepository
+    sessions: SessionRepository
+    notes: NoteRepository
+    inbox: InboxRepository
+    outbox: OutboxRepository
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -33,8 +52,9 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._session is not None:
             await self._session.rollback()
             await self._session.close()

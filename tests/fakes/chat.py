@@ -68,16 +68,32 @@ class Chat:
 
     def _base(self) -> dict[str, object]:
         self.seq += 1
-        return {"team_id": self.team_id, "actor": self.actor, "conversation": self.conversation,
-                "at": self.clock.now(), "event_id": f"{self.user}:{self.seq}"}
+        return {
+            "team_id": self.team_id,
+            "actor": self.actor,
+            "conversation": self.conversation,
+            "at": self.clock.now(),
+            "event_id": f"{self.user}:{self.seq}",
+        }
 
     async def _run(self, event: object) -> list[Reply]:
         self.last = await self.engine.handle(event)  # type: ignore[arg-type]
-        found = [b for r in self.last if isinstance(r, (Post, Update, Ephemeral))
-                 for blk in r.view.blocks if isinstance(blk, Buttons) for b in blk.buttons]
-        selects = [Button(o.label, blk.action, blk.session_id, blk.state_version, o.value)
-                   for r in self.last if isinstance(r, (Post, Ephemeral))
-                   for blk in r.view.blocks if isinstance(blk, Select) for o in blk.options]
+        found = [
+            b
+            for r in self.last
+            if isinstance(r, (Post, Update, Ephemeral))
+            for blk in r.view.blocks
+            if isinstance(blk, Buttons)
+            for b in blk.buttons
+        ]
+        selects = [
+            Button(o.label, blk.action, blk.session_id, blk.state_version, o.value)
+            for r in self.last
+            if isinstance(r, (Post, Ephemeral))
+            for blk in r.view.blocks
+            if isinstance(blk, Select)
+            for o in blk.options
+        ]
         if found or selects:
             self.buttons = found + selects
         forms = [r for r in self.last if isinstance(r, OpenForm)]
@@ -94,6 +110,7 @@ class Chat:
 
     def button(self, label: str) -> Button:
         """The last-shown button whose label starts with ``label`` (case-insensitive, ignoring icons)."""
+
         def plain(s: str) -> str:
             return s.lstrip("✓✎⬅ ").lower()
 
@@ -104,16 +121,30 @@ class Chat:
     async def click(self, label: str, button: Button | None = None) -> list[Reply]:
         """Click a shown button (or a given, possibly stale, one)."""
         b = button or self.button(label)
-        return await self._run(ButtonPressed(action=b.action, session_id=b.session_id,  # type: ignore[arg-type]
-                                             state_version=b.state_version, value=b.value, **self._base()))
+        return await self._run(
+            ButtonPressed(
+                action=b.action,
+                session_id=b.session_id,  # type: ignore[arg-type]
+                state_version=b.state_version,
+                value=b.value,
+                **self._base(),
+            )
+        )
 
     async def submit(self, **values: str) -> list[Reply]:
         """Submit the last form shown, with these values over its pre-filled ones."""
         assert self.forms, "no form is open"
         form = self.forms[-1]
         merged = {i.name: i.initial for i in form.inputs} | values
-        return await self._run(FormSubmitted(form=form.form, session_id=form.session_id,  # type: ignore[arg-type]
-                                             state_version=form.state_version, values=merged, **self._base()))
+        return await self._run(
+            FormSubmitted(
+                form=form.form,
+                session_id=form.session_id,  # type: ignore[arg-type]
+                state_version=form.state_version,
+                values=merged,
+                **self._base(),
+            )
+        )
 
     def text(self) -> str:
         """All text of the last replies."""

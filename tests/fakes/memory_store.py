@@ -140,15 +140,22 @@ class Sessions(_Repo):
         self.s.sessions[session.id] = copy.deepcopy(session)
 
     async def open_in_conversation(self, team_id: str, conversation_key: str) -> Session | None:
-        found = [s for s in self.s.sessions.values() if s.team_id == team_id
-                 and s.conversation_key == conversation_key and s.status.is_open]
+        found = [
+            s
+            for s in self.s.sessions.values()
+            if s.team_id == team_id and s.conversation_key == conversation_key and s.status.is_open
+        ]
         found.sort(key=lambda s: s.updated_at, reverse=True)
         return copy.deepcopy(found[0]) if found else None
 
-    async def for_engineer(self, team_id: str, engineer_id: str, statuses: Sequence[SessionStatus],
-                           limit: int = 20) -> Sequence[Session]:
-        found = [s for s in self.s.sessions.values() if s.team_id == team_id and s.engineer_id == engineer_id
-                 and s.status in statuses]
+    async def for_engineer(
+        self, team_id: str, engineer_id: str, statuses: Sequence[SessionStatus], limit: int = 20
+    ) -> Sequence[Session]:
+        found = [
+            s
+            for s in self.s.sessions.values()
+            if s.team_id == team_id and s.engineer_id == engineer_id and s.status in statuses
+        ]
         found.sort(key=lambda s: s.updated_at, reverse=True)
         return [copy.deepcopy(s) for s in found[:limit]]
 
@@ -166,8 +173,11 @@ class Sessions(_Repo):
         self.s.facts.append(copy.deepcopy(fact))
 
     async def facts(self, team_id: str, session_id: str) -> Sequence[Fact]:
-        return [copy.deepcopy(f) for f in self.s.facts
-                if f.team_id == team_id and f.session_id == session_id and f.deleted_at is None]
+        return [
+            copy.deepcopy(f)
+            for f in self.s.facts
+            if f.team_id == team_id and f.session_id == session_id and f.deleted_at is None
+        ]
 
     async def add_fix(self, fix: SuggestedFix) -> None:
         self.s.fixes.append(copy.deepcopy(fix))
@@ -225,8 +235,9 @@ class MemoryUnitOfWork:
         self.state = copy.deepcopy(self._db.state)
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.state = State()
 
     async def commit(self) -> None:

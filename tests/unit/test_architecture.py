@@ -84,8 +84,12 @@ def test_core_packages_import_only_stdlib_and_allowed_roots(package: str) -> Non
 @pytest.mark.parametrize("vendor", sorted(VENDORS))
 def test_vendor_sdks_stay_in_their_package(vendor: str) -> None:
     owners = (*VENDORS[vendor], "bot.app")
-    bad = [f"{module} imports {name}" for module, imported in MODULES.items() for name in imported
-           if within(name, vendor) and not any(within(module, o) for o in owners)]
+    bad = [
+        f"{module} imports {name}"
+        for module, imported in MODULES.items()
+        for name in imported
+        if within(name, vendor) and not any(within(module, o) for o in owners)
+    ]
     assert not bad, "\n".join(bad)
 
 
@@ -103,23 +107,38 @@ def test_adapters_do_not_import_each_other() -> None:
 
 
 def test_nothing_inside_imports_the_composition_root_or_the_cli() -> None:
-    bad = [f"{module} imports {name}" for module, imported in MODULES.items() for name in imported
-           if (within(name, "bot.app") or within(name, "bot.cli")) and not within(module, "bot.cli")
-           and module != "bot.app"]
+    bad = [
+        f"{module} imports {name}"
+        for module, imported in MODULES.items()
+        for name in imported
+        if (within(name, "bot.app") or within(name, "bot.cli"))
+        and not within(module, "bot.cli")
+        and module != "bot.app"
+    ]
     assert not bad, "\n".join(bad)
 
 
 def test_engine_does_not_import_adapters() -> None:
-    bad = [f"{module} imports {name}" for module, imported in MODULES.items() if within(module, "bot.engine")
-           for name in imported if name.startswith("bot.") and not within(name, "bot.engine")
-           and not within(name, "bot.flows") and not within(name, "bot.notes")]
+    bad = [
+        f"{module} imports {name}"
+        for module, imported in MODULES.items()
+        if within(module, "bot.engine")
+        for name in imported
+        if name.startswith("bot.")
+        and not within(name, "bot.engine")
+        and not within(name, "bot.flows")
+        and not within(name, "bot.notes")
+    ]
     assert not bad, "\n".join(bad)
 
 
 def test_modules_stay_small() -> None:
     """House rule 10: aim under ~300 lines; 400 is the hard stop."""
-    big = [f"{p.relative_to(ROOT)}: {n} lines" for p in BOT.rglob("*.py")
-           if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400]
+    big = [
+        f"{p.relative_to(ROOT)}: {n} lines"
+        for p in BOT.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    ]
     assert not big, "\n".join(big)
 
 

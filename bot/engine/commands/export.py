@@ -35,6 +35,9 @@ async def cmd_export(ctx: Ctx, args: str) -> None:
     rendered = render(doc, fmt, redaction=await redaction_enabled(ctx))
     filename = default_filename(doc, fmt)
     masked = sum(rendered.redactions.values())
-    ctx.whisper(texts.EXPORT_READY.format(filename=filename,
-                                          redactions=f"{masked} items masked" if masked else "nothing masked"))
+    ctx.whisper(
+        texts.EXPORT_READY.format(
+            filename=filename, redactions=f"{masked} items masked" if masked else "nothing masked"
+        )
+    )
     ctx.replies.append(Attachment(ctx.conversation, filename, rendered.body, FORMATS[fmt], f"Export ({fmt})"))

@@ -38,7 +38,8 @@ async def cmd_list(ctx: Ctx, args: str) -> None:
         if group:
             blocks.append(Text(f"*{title}*\n" + "\n".join(f"• {_flow_line(f)}" for f in group)))
     open_sessions = await ctx.uow.sessions.for_engineer(
-        ctx.team_id, ctx.user.id, [SessionStatus.ACTIVE, SessionStatus.PAUSED], 10)
+        ctx.team_id, ctx.user.id, [SessionStatus.ACTIVE, SessionStatus.PAUSED], 10
+    )
     if open_sessions:
         lines = [f"• {s.title} — {s.status.value}, {s.step_count} steps ({s.id[:8]})" for s in open_sessions]
         blocks.append(Text("*Your open sessions*\n" + "\n".join(lines)))
@@ -56,8 +57,10 @@ async def cmd_search(ctx: Ctx, args: str) -> None:
     if not hits:
         raise UserError(texts.SEARCH_NONE.format(query=query))
     lines = [f"• {_flow_line(f)} — match {score:.0%}" for f, score in hits]
-    view = View((Header(f"Flows for “{query}”"), Text("\n".join(lines)),
-                 Buttons(tuple(_start_button(f) for f, _ in hits))), f"{len(hits)} flows match")
+    view = View(
+        (Header(f"Flows for “{query}”"), Text("\n".join(lines)), Buttons(tuple(_start_button(f) for f, _ in hits))),
+        f"{len(hits)} flows match",
+    )
     ctx.replies.append(_ephemeral(ctx, view))
 
 
@@ -78,8 +81,12 @@ async def cmd_history(ctx: Ctx, args: str) -> None:
     sessions = await ctx.uow.sessions.for_engineer(ctx.team_id, ctx.user.id, statuses, 15)
     if not sessions:
         raise UserError(texts.NO_HISTORY)
-    lines = [f"• {s.updated_at:%Y-%m-%d} {s.title} — {s.status.value}"
-             + (f", ticket #{s.ticket.number}" if s.ticket else "") + f" ({s.id[:8]})" for s in sessions]
+    lines = [
+        f"• {s.updated_at:%Y-%m-%d} {s.title} — {s.status.value}"
+        + (f", ticket #{s.ticket.number}" if s.ticket else "")
+        + f" ({s.id[:8]})"
+        for s in sessions
+    ]
     ctx.replies.append(_ephemeral(ctx, View((Header("Your recent sessions"), Text("\n".join(lines))), "History")))
 
 

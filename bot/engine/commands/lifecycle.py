@@ -53,8 +53,7 @@ async def cmd_resume(ctx: Ctx, args: str) -> None:
     paused = await ctx.uow.sessions.for_engineer(ctx.team_id, ctx.user.id, [SessionStatus.PAUSED], 10)
     if not paused:
         raise UserError(texts.NO_PAUSED)
-    buttons = tuple(Button(f"Resume: {s.title} ({s.id[:8]})", ActionId.RESUME, s.id, s.state_version)
-                    for s in paused)
+    buttons = tuple(Button(f"Resume: {s.title} ({s.id[:8]})", ActionId.RESUME, s.id, s.state_version) for s in paused)
     ctx.whisper("Your paused sessions:", Buttons(buttons))
 
 
@@ -102,18 +101,37 @@ async def on_resolve(ctx: Ctx, session: Session, flow: Flow | None, value: str) 
     preview = render(doc, "md", redaction=await redaction_enabled(ctx)).body
     if len(preview) > 2500:
         preview = preview[:2500] + "\n…"
-    ctx.replies.append(OpenForm(
-        ctx.conversation, ctx.event.actor, FormId.RESOLVE, "Resolve session", session.id, session.state_version,
-        (
-            Input("summary", "Resolution summary", multiline=True, initial=summary,
-                  placeholder="What fixed it, in one or two sentences"),
-            Input("followups", "Follow-up recommendations (one per line)", multiline=True,
-                  initial="\n".join(followups), optional=True),
-        ),
-        intro=(Text("*Note preview* — the final note adds your summary and follow-ups."),
-               Code(preview, "markdown")),
-        submit_label="Resolve & write note",
-    ))
+    ctx.replies.append(
+        OpenForm(
+            ctx.conversation,
+            ctx.event.actor,
+            FormId.RESOLVE,
+            "Resolve session",
+            session.id,
+            session.state_version,
+            (
+                Input(
+                    "summary",
+                    "Resolution summary",
+                    multiline=True,
+                    initial=summary,
+                    placeholder="What fixed it, in one or two sentences",
+                ),
+                Input(
+                    "followups",
+                    "Follow-up recommendations (one per line)",
+                    multiline=True,
+                    initial="\n".join(followups),
+                    optional=True,
+                ),
+            ),
+            intro=(
+                Text("*Note preview* — the final note adds your summary and follow-ups."),
+                Code(preview, "markdown"),
+            ),
+            submit_label="Resolve & write note",
+        )
+    )
 
 
 async def on_resolve_form(ctx: Ctx, session: Session, flow: Flow | None, values: dict[str, str]) -> None:
@@ -125,8 +143,9 @@ async def on_resolve_form(ctx: Ctx, session: Session, flow: Flow | None, values:
         raise UserError(texts.RESOLVE_SUMMARY_REQUIRED)
     expected = session.state_version
     session.resolution_summary = summary
-    session.followups = [line.strip().lstrip("-•* ").strip()
-                         for line in values.get("followups", "").splitlines() if line.strip()]
+    session.followups = [
+        line.strip().lstrip("-•* ").strip() for line in values.get("followups", "").splitlines() if line.strip()
+    ]
     session.status = SessionStatus.RESOLVED
     session.ended_at = ctx.now
     session.bump(ctx.now)
@@ -134,17 +153,32 @@ async def on_resolve_form(ctx: Ctx, session: Session, flow: Flow | None, values:
     await ctx.save(session, expected)
     note, rendered = await store_note(ctx, session, NoteKind.SESSION_DOCUMENTATION)
     if session.ticket is not None:
-        await ctx.uow.outbox.add(OutboxItem(
-            id=ctx.ids.new(), team_id=ctx.team_id, kind="psa.add_note",
-            payload={"session_id": session.id, "note_id": note.id, "ticket": session.ticket.number,
-                     "internal": True},
-            idempotency_key=f"session-doc:{session.id}", created_at=ctx.now))
+        await ctx.uow.outbox.add(
+            OutboxItem(
+                id=ctx.ids.new(),
+                team_id=ctx.team_id,
+                kind="psa.add_note",
+                payload={
+                    "session_id": session.id,
+                    "note_id": note.id,
+                    "ticket": session.ticket.number,
+                    "internal": True,
+                },
+                idempotency_key=f"session-doc:{session.id}",
+                created_at=ctx.now,
+            )
+        )
     await refresh_card(ctx, session, flow)
     doc = await document_for(ctx, session)
-    ctx.say(texts.RESOLVED.format(actor=ctx.user.display_name, hours=f"{doc.hours:.2f} hrs"),
-            context=_redaction_line(rendered.redactions))
-    ctx.replies.append(Attachment(ctx.conversation, default_filename(doc, "md"), rendered.body,
-                                  "text/markdown", "Ticket note", final=True))
+    ctx.say(
+        texts.RESOLVED.format(actor=ctx.user.display_name, hours=f"{doc.hours:.2f} hrs"),
+        context=_redaction_line(rendered.redactions),
+    )
+    ctx.replies.append(
+        Attachment(
+            ctx.conversation, default_filename(doc, "md"), rendered.body, "text/markdown", "Ticket note", final=True
+        )
+    )
 
 
 def _redaction_line(counts: dict[str, int]) -> str:
@@ -165,10 +199,15 @@ async def on_abandon(ctx: Ctx, session: Session, flow: Flow | None, value: str) 
     ctx.require_writer()
     if not session.status.is_open:
         raise UserError(texts.SESSION_CLOSED.format(status=session.status.value))
-    ctx.whisper(texts.ABANDON_CONFIRM, Buttons((
-        Button("Yes, abandon", ActionId.CONFIRM_ABANDON, session.id, session.state_version, "", Style.DANGER),
-        Button("Keep it", ActionId.CANCEL, session.id, session.state_version),
-    )))
+    ctx.whisper(
+        texts.ABANDON_CONFIRM,
+        Buttons(
+            (
+                Button("Yes, abandon", ActionId.CONFIRM_ABANDON, session.id, session.state_version, "", Style.DANGER),
+                Button("Keep it", ActionId.CANCEL, session.id, session.state_version),
+            )
+        ),
+    )
 
 
 async def on_confirm_abandon(ctx: Ctx, session: Session, flow: Flow | None, value: str) -> None:
@@ -187,8 +226,16 @@ async def on_confirm_abandon(ctx: Ctx, session: Session, flow: Flow | None, valu
     await refresh_card(ctx, session, flow)
     ctx.say(texts.ABANDONED.format(actor=ctx.user.display_name))
     doc = await document_for(ctx, session)
-    ctx.replies.append(Attachment(ctx.conversation, default_filename(doc, "md"), rendered.body,
-                                  "text/markdown", "Session note (abandoned)", final=True))
+    ctx.replies.append(
+        Attachment(
+            ctx.conversation,
+            default_filename(doc, "md"),
+            rendered.body,
+            "text/markdown",
+            "Session note (abandoned)",
+            final=True,
+        )
+    )
 
 
 async def on_cancel(ctx: Ctx, session: Session, flow: Flow | None, value: str) -> None:
@@ -205,4 +252,3 @@ LIFECYCLE_ACTIONS = {
     ActionId.CANCEL: on_cancel,
 }
 LIFECYCLE_FORMS = {FormId.RESOLVE: on_resolve_form}
-

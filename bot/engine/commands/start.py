@@ -88,11 +88,16 @@ def _ask_what_to_do_with(ctx: Ctx, existing: Session, flow: Flow, args: str) -> 
     def button(label: str, choice: str, style: Style = Style.DEFAULT) -> Button:
         return Button(label, ActionId.REPLACE_SESSION, existing.id, existing.state_version, f"{choice}|{args}", style)
 
-    ctx.whisper(text, Buttons((
-        button("Park it and start", "park", Style.PRIMARY),
-        button("Abandon it and start", "abandon", Style.DANGER),
-        button("Keep working on it", "continue"),
-    )))
+    ctx.whisper(
+        text,
+        Buttons(
+            (
+                button("Park it and start", "park", Style.PRIMARY),
+                button("Abandon it and start", "abandon", Style.DANGER),
+                button("Keep working on it", "continue"),
+            )
+        ),
+    )
 
 
 async def begin(ctx: Ctx, flow: Flow, parsed: StartArgs) -> Session:
@@ -117,8 +122,12 @@ async def begin(ctx: Ctx, flow: Flow, parsed: StartArgs) -> Session:
     )
     await ctx.uow.sessions.add(session)
     expected = session.state_version
-    await ctx.record(session, TimelineKind.STARTED, title=flow.name,
-                     detail={"flow": flow.key, "flow_version": flow.version, "ticket": parsed.ticket})
+    await ctx.record(
+        session,
+        TimelineKind.STARTED,
+        title=flow.name,
+        detail={"flow": flow.key, "flow_version": flow.version, "ticket": parsed.ticket},
+    )
     if parsed.ticket:
         await ctx.record(session, TimelineKind.TICKET_LINKED, title=f"#{parsed.ticket}")
     flow = await move_to(ctx, session, flow, flow.first)

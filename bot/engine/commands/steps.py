@@ -16,8 +16,16 @@ from bot.flows.model import Flow, FlowKind, NodeType
 DONE_LABELS = {"ok": "Done", "skipped": "Skipped", "failed": "Didn't work"}
 
 
-async def answer(ctx: Ctx, session: Session, flow: Flow, *, label: str, choice: str | None = None,
-                 value: str = "", outcome: str = "ok") -> None:
+async def answer(
+    ctx: Ctx,
+    session: Session,
+    flow: Flow,
+    *,
+    label: str,
+    choice: str | None = None,
+    value: str = "",
+    outcome: str = "ok",
+) -> None:
     """Record the answer to the current step and move on."""
     expected = session.state_version
     node = flow.node(session.current_node)
@@ -34,8 +42,7 @@ async def answer(ctx: Ctx, session: Session, flow: Flow, *, label: str, choice: 
     if value:
         detail["value"] = value
     title = step_title(session, flow) if node.type is not NodeType.DECISION else node.question or node.title
-    await ctx.record(session, TimelineKind.STEP_ANSWERED, node_id=node.id, title=title, answer=label,
-                     detail=detail)
+    await ctx.record(session, TimelineKind.STEP_ANSWERED, node_id=node.id, title=title, answer=label, detail=detail)
     done_before = len(session.targets_done)
     flow = await move_to(ctx, session, flow, nxt)
     await ctx.save(session, expected)
@@ -58,8 +65,9 @@ async def on_choose(ctx: Ctx, session: Session, flow: Flow | None, value: str) -
     node = flow.node(session.current_node)
     option = next((o for o in node.options if o.key == value), None)
     if option is None:
-        raise UserError(f"“{value}” is not an answer to this step. Pick one of: "
-                        + ", ".join(o.label for o in node.options))
+        raise UserError(
+            f"“{value}” is not an answer to this step. Pick one of: " + ", ".join(o.label for o in node.options)
+        )
     await answer(ctx, session, flow, label=option.label, choice=option.key)
 
 
@@ -85,9 +93,18 @@ async def on_enter_value(ctx: Ctx, session: Session, flow: Flow | None, value: s
         return
     node = flow.node(session.current_node)
     prompt = node.verification_prompt or node.title
-    ctx.replies.append(OpenForm(ctx.conversation, ctx.event.actor, FormId.STEP_VALUE, node.title or "Value",
-                                session.id, session.state_version, (Input("value", prompt),),
-                                submit_label="Record"))
+    ctx.replies.append(
+        OpenForm(
+            ctx.conversation,
+            ctx.event.actor,
+            FormId.STEP_VALUE,
+            node.title or "Value",
+            session.id,
+            session.state_version,
+            (Input("value", prompt),),
+            submit_label="Record",
+        )
+    )
 
 
 async def on_step_value(ctx: Ctx, session: Session, flow: Flow | None, values: dict[str, str]) -> None:
@@ -114,8 +131,12 @@ async def on_intake(ctx: Ctx, session: Session, flow: Flow | None, values: dict[
     expected = session.state_version
     session.variables = merged
     session.bump(ctx.now)
-    await ctx.record(session, TimelineKind.VARIABLES_SET, title="Intake form",
-                     detail={"values": {k: merged[k] for k in sorted(declared) if k in merged}})
+    await ctx.record(
+        session,
+        TimelineKind.VARIABLES_SET,
+        title="Intake form",
+        detail={"values": {k: merged[k] for k in sorted(declared) if k in merged}},
+    )
     await ctx.save(session, expected)
     await refresh_card(ctx, session, flow)
     await show_step(ctx, session, flow)
@@ -150,8 +171,13 @@ async def on_skip_target(ctx: Ctx, session: Session, flow: Flow | None, value: s
     session.history.append(snapshot(session))
     session.step_count += 1
     session.bump(ctx.now)
-    await ctx.record(session, TimelineKind.TARGET_SKIPPED, title=f"Skipped target {label}", answer="Skipped",
-                     detail={"target": label})
+    await ctx.record(
+        session,
+        TimelineKind.TARGET_SKIPPED,
+        title=f"Skipped target {label}",
+        answer="Skipped",
+        detail={"target": label},
+    )
     nxt = await next_target(ctx, session, flow, end_node(flow))
     flow = await move_to(ctx, session, flow, nxt)
     await ctx.save(session, expected)
@@ -175,8 +201,9 @@ async def on_subflow_return(ctx: Ctx, session: Session, flow: Flow | None, value
     session.flow_key, session.flow_version = parent.key, parent.version
     session.step_count += 1
     session.bump(ctx.now)
-    await ctx.record(session, TimelineKind.SUBFLOW_RETURNED, title=f"Back to {parent.name}",
-                     detail={"flow": parent.key})
+    await ctx.record(
+        session, TimelineKind.SUBFLOW_RETURNED, title=f"Back to {parent.name}", detail={"flow": parent.key}
+    )
     parent = await move_to(ctx, session, parent, frame.return_node)
     await ctx.save(session, expected)
     ctx.update(answered_view(header, f"continued in {parent.name}", ctx.user.display_name, ctx.now), ref)

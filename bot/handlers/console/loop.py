@@ -42,8 +42,7 @@ class ScriptLines:
     """Lines from a script file, echoed as if typed."""
 
     def __init__(self, lines: list[str], echo: Callable[[str], None]) -> None:
-        self._lines: Iterator[str] = (ln.rstrip("\n") for ln in lines
-                                      if ln.strip() and not ln.lstrip().startswith("#"))
+        self._lines: Iterator[str] = (ln.rstrip("\n") for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
         self._echo = echo
 
     async def read(self, prompt: str) -> str | None:
@@ -69,8 +68,16 @@ class TerminalLines:
 class ConsoleLoop:
     """Runs one console conversation until the session closes, the input ends, or ``/quit``."""
 
-    def __init__(self, engine: Handler, who: Who, sender: ConsoleSender, lines: LineSource,
-                 now: Callable[[], datetime], *, stop_after_note: bool = True) -> None:
+    def __init__(
+        self,
+        engine: Handler,
+        who: Who,
+        sender: ConsoleSender,
+        lines: LineSource,
+        now: Callable[[], datetime],
+        *,
+        stop_after_note: bool = True,
+    ) -> None:
         self.engine = engine
         self.stop_after_note = stop_after_note
         self.who = who
@@ -114,10 +121,17 @@ class ConsoleLoop:
             if values is None:
                 return
             self.seq += 1
-            submitted = FormSubmitted(team_id=self.who.team_id, actor=self.who.actor,
-                                      conversation=self.who.conversation, at=self.now(),
-                                      event_id=f"console:{self.seq}", form=form.form, session_id=form.session_id,
-                                      state_version=form.state_version, values=values)
+            submitted = FormSubmitted(
+                team_id=self.who.team_id,
+                actor=self.who.actor,
+                conversation=self.who.conversation,
+                at=self.now(),
+                event_id=f"console:{self.seq}",
+                form=form.form,
+                session_id=form.session_id,
+                state_version=form.state_version,
+                values=values,
+            )
             await self._handle(submitted, depth + 1)
 
     async def _fill(self, form: OpenForm) -> dict[str, str] | None:
@@ -142,4 +156,3 @@ def start_command(flow: str, ticket: str) -> str:
     if not flow:
         return "/list"
     return f"/start {flow}" + (f" #{ticket.lstrip('#')}" if ticket else "")
-

@@ -80,5 +80,11 @@ def _has_choices(reply: Update) -> bool:
 
 
 def _lexer(language: str) -> str:
-    return {"powershell": "powershell", "ps": "powershell", "bash": "bash", "sh": "bash", "cmd": "batch",
-            "markdown": "markdown"}.get(language.lower(), "text")
+    return {
+        "powershell": "powershell",
+        "ps": "powershell",
+        "bash": "bash",
+        "sh": "bash",
+        "cmd": "batch",
+        "markdown": "markdown",
+    }.get(language.lower(), "text")

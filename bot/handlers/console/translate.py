@@ -44,8 +44,9 @@ def choices_of(view: View) -> list[Choice]:
         if isinstance(block, Buttons):
             found.extend(_from_button(b) for b in block.buttons)
         elif isinstance(block, Select):
-            found.extend(Choice(o.label, block.action, block.session_id, block.state_version, o.value)
-                         for o in block.options)
+            found.extend(
+                Choice(o.label, block.action, block.session_id, block.state_version, o.value) for o in block.options
+            )
     return found
 
 
@@ -77,15 +78,31 @@ def translate(
     event_id = f"console:{seq}"
     if text.startswith("/"):
         name, _, args = text[1:].partition(" ")
-        return CommandIssued(team_id=who.team_id, actor=who.actor, conversation=who.conversation, at=at,
-                             event_id=event_id, name=name.strip(), args=args.strip())
+        return CommandIssued(
+            team_id=who.team_id,
+            actor=who.actor,
+            conversation=who.conversation,
+            at=at,
+            event_id=event_id,
+            name=name.strip(),
+            args=args.strip(),
+        )
     choice = pick(text, choices)
     if choice is not None:
-        return ButtonPressed(team_id=who.team_id, actor=who.actor, conversation=who.conversation, at=at,
-                             event_id=event_id, action=choice.action, session_id=choice.session_id,
-                             state_version=choice.state_version, value=choice.value)
-    return MessageReceived(team_id=who.team_id, actor=who.actor, conversation=who.conversation, at=at,
-                           event_id=event_id, text=text)
+        return ButtonPressed(
+            team_id=who.team_id,
+            actor=who.actor,
+            conversation=who.conversation,
+            at=at,
+            event_id=event_id,
+            action=choice.action,
+            session_id=choice.session_id,
+            state_version=choice.state_version,
+            value=choice.value,
+        )
+    return MessageReceived(
+        team_id=who.team_id, actor=who.actor, conversation=who.conversation, at=at, event_id=event_id, text=text
+    )
 
 
 def pick(text: str, choices: list[Choice]) -> Choice | None:
@@ -93,8 +110,11 @@ def pick(text: str, choices: list[Choice]) -> Choice | None:
     if text.isdigit():
         index = int(text)
         if not 1 <= index <= len(choices):
-            raise InputError(f"Pick a number from 1 to {len(choices)}, or type /help." if choices
-                             else "There is nothing to pick right now; type /help.")
+            raise InputError(
+                f"Pick a number from 1 to {len(choices)}, or type /help."
+                if choices
+                else "There is nothing to pick right now; type /help."
+            )
         return choices[index - 1]
     if text.startswith("="):
         wanted = text[1:].strip().lower()

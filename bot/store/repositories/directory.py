@@ -42,8 +42,15 @@ class SqlUsers(SqlRepository):
     async def _user(self, row: UserRow | None) -> User | None:
         if row is None:
             return None
-        return User(id=row.id, team_id=row.team_id, display_name=row.display_name, role=Role(row.role),
-                    email=row.email, identities=await self._identities(row.id), created_at=row.created_at)
+        return User(
+            id=row.id,
+            team_id=row.team_id,
+            display_name=row.display_name,
+            role=Role(row.role),
+            email=row.email,
+            identities=await self._identities(row.id),
+            created_at=row.created_at,
+        )
 
     async def get(self, team_id: str, user_id: str) -> User | None:
         """A user by id."""
@@ -52,23 +59,37 @@ class SqlUsers(SqlRepository):
 
     async def by_identity(self, team_id: str, platform: str, platform_user_id: str) -> User | None:
         """The user with this chat identity."""
-        stmt = select(UserRow).join(UserIdentityRow, UserIdentityRow.user_id == UserRow.id).where(
-            UserIdentityRow.team_id == team_id, UserIdentityRow.platform == platform,
-            UserIdentityRow.platform_user_id == platform_user_id, UserRow.team_id == team_id)
+        stmt = (
+            select(UserRow)
+            .join(UserIdentityRow, UserIdentityRow.user_id == UserRow.id)
+            .where(
+                UserIdentityRow.team_id == team_id,
+                UserIdentityRow.platform == platform,
+                UserIdentityRow.platform_user_id == platform_user_id,
+                UserRow.team_id == team_id,
+            )
+        )
         return await self._user((await self._s.execute(stmt)).scalar_one_or_none())
 
     async def add(self, user: User) -> None:
         """Insert a user with its identities."""
-        self._s.add(UserRow(id=user.id, team_id=user.team_id, display_name=user.display_name, role=user.role.value,
-                            email=user.email, created_at=user.created_at))
+        self._s.add(
+            UserRow(
+                id=user.id,
+                team_id=user.team_id,
+                display_name=user.display_name,
+                role=user.role.value,
+                email=user.email,
+                created_at=user.created_at,
+            )
+        )
         await self._s.flush()
         await self._write_identities(user)
 
     async def _write_identities(self, user: User) -> None:
         await self._s.execute(delete(UserIdentityRow).where(UserIdentityRow.user_id == user.id))
         for platform, pid in user.identities.items():
-            self._s.add(UserIdentityRow(team_id=user.team_id, user_id=user.id, platform=platform,
-                                        platform_user_id=pid))
+            self._s.add(UserIdentityRow(team_id=user.team_id, user_id=user.id, platform=platform, platform_user_id=pid))
         await self._s.flush()
 
     async def update(self, user: User) -> None:
@@ -81,7 +102,7 @@ class SqlUsers(SqlRepository):
 
     async def list(self, team_id: str) -> Sequence[User]:
         """All users of the team."""
-        rows = (await self._s.execute(select(UserRow).where(UserRow.team_id == team_id).order_by(UserRow.display_name)))
+        rows = await self._s.execute(select(UserRow).where(UserRow.team_id == team_id).order_by(UserRow.display_name))
         users = [await self._user(r) for r in rows.scalars().all()]
         return [u for u in users if u is not None]
 

@@ -30,8 +30,9 @@ def _parsed(row: FlowRow, version: FlowVersionRow) -> Flow:
             _CACHE.popitem(last=False)
     else:
         _CACHE.move_to_end(key)
-    return dataclasses.replace(flow, version=version.version, status=FlowStatus(version.status),
-                               visibility=Visibility(row.visibility))
+    return dataclasses.replace(
+        flow, version=version.version, status=FlowStatus(version.status), visibility=Visibility(row.visibility)
+    )
 
 
 class SqlFlows(SqlRepository):
@@ -61,13 +62,17 @@ class SqlFlows(SqlRepository):
         """Latest version of each flow visible to the team."""
         scope_filter = or_(FlowRow.scope == PUBLIC, FlowRow.scope == team_id) if team_id else FlowRow.scope == PUBLIC
         latest = select(FlowVersionRow.flow_id, func.max(FlowVersionRow.version).label("v")).group_by(
-            FlowVersionRow.flow_id)
+            FlowVersionRow.flow_id
+        )
         if not include_drafts:
             latest = latest.where(FlowVersionRow.status == FlowStatus.PUBLISHED.value)
         sub = latest.subquery()
-        stmt = (select(FlowRow, FlowVersionRow).join(sub, sub.c.flow_id == FlowRow.id)
-                .join(FlowVersionRow, (FlowVersionRow.flow_id == FlowRow.id) & (FlowVersionRow.version == sub.c.v))
-                .where(scope_filter))
+        stmt = (
+            select(FlowRow, FlowVersionRow)
+            .join(sub, sub.c.flow_id == FlowRow.id)
+            .join(FlowVersionRow, (FlowVersionRow.flow_id == FlowRow.id) & (FlowVersionRow.version == sub.c.v))
+            .where(scope_filter)
+        )
         chosen: dict[str, tuple[FlowRow, FlowVersionRow]] = {}
         for row, version in (await self._s.execute(stmt)).all():
             if row.key not in chosen or row.scope != PUBLIC:
@@ -77,21 +82,43 @@ class SqlFlows(SqlRepository):
     async def save(self, team_id: str | None, flow: Flow, source: str, status: FlowStatus) -> int:
         """Store a new version; an identical newest version is returned instead of a copy."""
         scope = team_id or PUBLIC
-        row = (await self._s.execute(select(FlowRow).where(FlowRow.scope == scope, FlowRow.key == flow.key)))\
-            .scalar_one_or_none()
+        row = (
+            await self._s.execute(select(FlowRow).where(FlowRow.scope == scope, FlowRow.key == flow.key))
+        ).scalar_one_or_none()
         now = datetime.now(UTC)
         if row is None:
             visibility = Visibility.TEAM if team_id else Visibility.PUBLIC
-            row = FlowRow(id=str(uuid.uuid4()), team_id=team_id, scope=scope, key=flow.key,
-                          visibility=visibility.value, created_at=now)
+            row = FlowRow(
+                id=str(uuid.uuid4()),
+                team_id=team_id,
+                scope=scope,
+                key=flow.key,
+                visibility=visibility.value,
+                created_at=now,
+            )
             self._s.add(row)
             await self._s.flush()
-        newest = (await self._s.execute(select(FlowVersionRow).where(FlowVersionRow.flow_id == row.id)
-                                        .order_by(FlowVersionRow.version.desc()).limit(1))).scalar_one_or_none()
+        newest = (
+            await self._s.execute(
+                select(FlowVersionRow)
+                .where(FlowVersionRow.flow_id == row.id)
+                .order_by(FlowVersionRow.version.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
         if newest is not None and newest.source == source and newest.status == status.value:
             return newest.version
         number = (newest.version + 1) if newest else 1
-        self._s.add(FlowVersionRow(flow_id=row.id, version=number, status=status.value, name=flow.name,
-                                   kind=flow.kind.value, source=source, created_at=now))
+        self._s.add(
+            FlowVersionRow(
+                flow_id=row.id,
+                version=number,
+                status=status.value,
+                name=flow.name,
+                kind=flow.kind.value,
+                source=source,
+                created_at=now,
+            )
+        )
         await self._s.flush()
         return number

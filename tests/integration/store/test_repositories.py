@@ -32,9 +32,17 @@ from bot.flows.model import Flow, FlowKind, FlowStatus, Node, NodeType, Option
 from bot.store.database import Database
 
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
-FLOW = Flow(key="demo", name="Demo", kind=FlowKind.TROUBLESHOOTING, start="q", nodes=(
-    Node("q", NodeType.DECISION, question="Works?", options=(Option("Yes", "ok"), Option("No", "ok2"))),
-    Node("ok", NodeType.SOLUTION, resolution="Fine."), Node("ok2", NodeType.SOLUTION, resolution="Fixed.")))
+FLOW = Flow(
+    key="demo",
+    name="Demo",
+    kind=FlowKind.TROUBLESHOOTING,
+    start="q",
+    nodes=(
+        Node("q", NodeType.DECISION, question="Works?", options=(Option("Yes", "ok"), Option("No", "ok2"))),
+        Node("ok", NodeType.SOLUTION, resolution="Fine."),
+        Node("ok2", NodeType.SOLUTION, resolution="Fixed."),
+    ),
+)
 
 
 async def seed(db: Database) -> tuple[str, str, str]:
@@ -42,19 +50,39 @@ async def seed(db: Database) -> tuple[str, str, str]:
     async with db.uow() as uow:
         await uow.teams.add(Team("team-a", "A", NOW))
         await uow.teams.add(Team("team-b", "B", NOW))
-        await uow.users.add(User("user-a", "team-a", "Alice", Role.ENGINEER, "alice@example.invalid",
-                                 {"slack": "U1", "console": "alice"}, NOW))
+        await uow.users.add(
+            User(
+                "user-a",
+                "team-a",
+                "Alice",
+                Role.ENGINEER,
+                "alice@example.invalid",
+                {"slack": "U1", "console": "alice"},
+                NOW,
+            )
+        )
         await uow.sessions.add(session("s-1"))
         await uow.commit()
     return "team-a", "user-a", "s-1"
 
 
 def session(sid: str, team: str = "team-a") -> Session:
-    return Session(id=sid, team_id=team, engineer_id="user-a", conversation={"platform": "slack", "channel": "C"},
-                   conversation_key="slack:C:T", started_at=NOW, updated_at=NOW, flow_key="demo", flow_version=1,
-                   current_node="q", ticket=TicketLink("12345", "VPN down", "Contoso"),
-                   flow_stack=[FlowFrame("parent", 2, "back")], variables={"user": "jdoe"},
-                   pending_task_lane=[TaskLaneItem("item-1", "question", "Which client?", ["A", "B"])])
+    return Session(
+        id=sid,
+        team_id=team,
+        engineer_id="user-a",
+        conversation={"platform": "slack", "channel": "C"},
+        conversation_key="slack:C:T",
+        started_at=NOW,
+        updated_at=NOW,
+        flow_key="demo",
+        flow_version=1,
+        current_node="q",
+        ticket=TicketLink("12345", "VPN down", "Contoso"),
+        flow_stack=[FlowFrame("parent", 2, "back")],
+        variables={"user": "jdoe"},
+        pending_task_lane=[TaskLaneItem("item-1", "question", "Which client?", ["A", "B"])],
+    )
 
 
 async def test_session_round_trip_is_lossless(database: Database) -> None:
@@ -102,8 +130,18 @@ async def test_timeline_sequence_under_concurrent_appends(database: Database) ->
 
     async def append(n: int) -> None:
         async with database.uow() as uow:
-            await uow.sessions.append_timeline(TimelineEntry(f"e{n}", "team-a", "s-1", NOW + timedelta(seconds=n),
-                                                             TimelineKind.NOTE, "user-a", "Alice", answer=str(n)))
+            await uow.sessions.append_timeline(
+                TimelineEntry(
+                    f"e{n}",
+                    "team-a",
+                    "s-1",
+                    NOW + timedelta(seconds=n),
+                    TimelineKind.NOTE,
+                    "user-a",
+                    "Alice",
+                    answer=str(n),
+                )
+            )
             await uow.commit()
 
     for n in range(3):
@@ -135,7 +173,7 @@ async def test_outbox_idempotency_key_is_unique(database: Database) -> None:
         await uow.outbox.add(item)
         await uow.commit()
     async with database.uow() as uow:
-        with pytest.raises(Exception):  # noqa: B017,PT011 - IntegrityError of either driver
+        with pytest.raises(Exception):  # noqa: B017 - IntegrityError of either driver
             await uow.outbox.add(OutboxItem("o2", "team-a", "psa.add_note", {}, "session-doc:s-1", NOW))
     async with database.uow() as uow:
         assert [o.id for o in await uow.outbox.pending()] == ["o1"]

@@ -36,7 +36,8 @@ async def test_resume_from_another_conversation_moves_the_session(alice: Chat, d
 
 
 async def test_resolve_writes_the_note_and_queues_it_for_the_ticket(
-        alice: Chat, db: MemoryDatabase, clock: FakeClock) -> None:
+    alice: Chat, db: MemoryDatabase, clock: FakeClock
+) -> None:
     await alice.say("/start vpn-test #4242")
     clock.advance(minutes=7)
     await alice.click("Yes")

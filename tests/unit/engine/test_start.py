@@ -11,7 +11,11 @@ from tests.fakes.memory_store import MemoryDatabase
 def test_parse_start_splits_flow_ticket_variables_and_problem() -> None:
     parsed = parse_start("vpn #12345 site=HQ user cannot connect")
     assert (parsed.flow, parsed.ticket, parsed.variables, parsed.problem) == (
-        "vpn", "12345", {"site": "HQ"}, "user cannot connect")
+        "vpn",
+        "12345",
+        {"site": "HQ"},
+        "user cannot connect",
+    )
 
 
 async def test_start_posts_card_and_first_step(alice: Chat, db: MemoryDatabase) -> None:

@@ -23,7 +23,8 @@ async def test_answer_updates_the_step_with_who_and_when(alice: Chat, db: Memory
     assert "Restart-Service vpnagent" in alice.text()
     entries = [t for t in db.state.timeline if t.kind is TimelineKind.STEP_ANSWERED]
     assert [(e.title, e.answer, e.actor_name) for e in entries] == [
-        ("Does the internet work without the VPN?", "Yes", "Alice")]
+        ("Does the internet work without the VPN?", "Yes", "Alice")
+    ]
 
 
 async def test_second_click_on_the_same_step_is_refused(alice: Chat, bob: Chat, db: MemoryDatabase) -> None:

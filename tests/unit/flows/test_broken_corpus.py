@@ -16,9 +16,26 @@ FILES = sorted(CORPUS.glob("*.yaml"))
 
 def test_the_corpus_covers_every_problem_kind() -> None:
     codes = {EXPECT.match(p.read_text()).group("code") for p in FILES}  # type: ignore[union-attr]
-    assert {"yaml-syntax", "missing-field", "unknown-field", "bad-value", "unknown-next", "unknown-start",
-            "unreachable", "dead-end", "single-option", "duplicate-id", "no-exit-loop", "undefined-variable",
-            "end-count", "end-not-last", "no-targets", "bad-cron", "unknown-subflow", "bad-key"} <= codes
+    assert {
+        "yaml-syntax",
+        "missing-field",
+        "unknown-field",
+        "bad-value",
+        "unknown-next",
+        "unknown-start",
+        "unreachable",
+        "dead-end",
+        "single-option",
+        "duplicate-id",
+        "no-exit-loop",
+        "undefined-variable",
+        "end-count",
+        "end-not-last",
+        "no-targets",
+        "bad-cron",
+        "unknown-subflow",
+        "bad-key",
+    } <= codes
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])

@@ -51,8 +51,9 @@ steps:
 
 
 def strip(flow: Flow) -> Flow:
-    return dataclasses.replace(flow, source_path="", field_lines={},
-                               nodes=tuple(dataclasses.replace(n, line=0) for n in flow.nodes))
+    return dataclasses.replace(
+        flow, source_path="", field_lines={}, nodes=tuple(dataclasses.replace(n, line=0) for n in flow.nodes)
+    )
 
 
 def test_tree_is_parsed_with_lines() -> None:

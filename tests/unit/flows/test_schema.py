@@ -25,14 +25,27 @@ def test_samples_and_their_exports_match_the_schema(path: Path) -> None:
     jsonschema.validate(yaml.safe_load(dump_flow(load_flow_file(path))), SCHEMA)
 
 
-@pytest.mark.parametrize("doc", [
-    {"key": "x", "name": "X", "kind": "troubleshooting", "start": "a", "nodes": [{"id": "a", "type": "solution"}]},
-    {"key": "Bad Key", "name": "X", "kind": "procedural", "steps": [{"id": "e", "type": "procedure_end", "title": "E"}]},
-    {"key": "x", "name": "X", "kind": "maintenance", "steps": [{"id": "e", "type": "procedure_end", "title": "E"}]},
-    {"key": "x", "name": "X", "kind": "procedural", "steps": [{"id": "s", "type": "procedure_step", "titel": "T"}]},
-    {"key": "x", "name": "X", "kind": "troubleshooting", "start": "a",
-     "nodes": [{"id": "a", "type": "decision", "question": "Q?", "options": [{"label": "only", "next": "a"}]}]},
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"key": "x", "name": "X", "kind": "troubleshooting", "start": "a", "nodes": [{"id": "a", "type": "solution"}]},
+        {
+            "key": "Bad Key",
+            "name": "X",
+            "kind": "procedural",
+            "steps": [{"id": "e", "type": "procedure_end", "title": "E"}],
+        },
+        {"key": "x", "name": "X", "kind": "maintenance", "steps": [{"id": "e", "type": "procedure_end", "title": "E"}]},
+        {"key": "x", "name": "X", "kind": "procedural", "steps": [{"id": "s", "type": "procedure_step", "titel": "T"}]},
+        {
+            "key": "x",
+            "name": "X",
+            "kind": "troubleshooting",
+            "start": "a",
+            "nodes": [{"id": "a", "type": "decision", "question": "Q?", "options": [{"label": "only", "next": "a"}]}],
+        },
+    ],
+)
 def test_schema_rejects_broken_documents(doc: dict[str, object]) -> None:
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, SCHEMA)

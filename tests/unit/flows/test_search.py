@@ -9,8 +9,14 @@ LEAF = (Node("a", NodeType.SOLUTION, resolution="x"),)
 FLOWS = [
     Flow("vpn-wont-connect", "VPN will not connect", FlowKind.TROUBLESHOOTING, LEAF, keywords=("anyconnect", "tunnel")),
     Flow("printer-offline", "Printer offline", FlowKind.TROUBLESHOOTING, LEAF, tags=("printing", "spooler")),
-    Flow("outlook-mailbox-not-syncing", "Outlook mailbox not syncing", FlowKind.TROUBLESHOOTING, LEAF,
-         category="Microsoft 365", keywords=("ost", "exchange")),
+    Flow(
+        "outlook-mailbox-not-syncing",
+        "Outlook mailbox not syncing",
+        FlowKind.TROUBLESHOOTING,
+        LEAF,
+        category="Microsoft 365",
+        keywords=("ost", "exchange"),
+    ),
 ]
 
 

@@ -20,27 +20,51 @@ SECRETS = [
     ("basic auth header", "Authorization: Basic dXNlcjpzZWNyZXQxMjM=", "dXNlcjpzZWNyZXQxMjM=", "bearer"),
     ("jwt", f"id_token={FAKE_JWT}", FAKE_JWT, "jwt"),
     ("aws access key", "key AKIAABCDEFGHIJKLMNOP in config", "AKIAABCDEFGHIJKLMNOP", "api_key"),
-    ("aws secret", "aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY", "wJalrXUtnFEMIK7MDENG", "api_key"),
+    (
+        "aws secret",
+        "aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEY",
+        "wJalrXUtnFEMIK7MDENG",
+        "api_key",
+    ),
     ("github token", "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8", "ghp_A1b2C3d4E5f6", "api_key"),
     ("slack token", "xoxb-123456789012-123456789012-AbCdEfGhIjKlMnOp", "xoxb-1234567", "api_key"),
     ("stripe key", "sk_live_51HxYzAbCdEfGhIjKlMn", "sk_live_51HxYz", "api_key"),
     ("google key", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "AIzaSyA1b2C3", "api_key"),
     ("anthropic key", "ANTHROPIC_API_KEY=sk-ant-api03-AbCdEfGhIjKlMnOpQrSt", "sk-ant-api03", "api_key"),
-    ("azure account key", "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=QmFzZTY0S2V5VmFsdWU9PQ==;",
-     "QmFzZTY0S2V5VmFsdWU9PQ==", "api_key"),
-    ("sas signature", "https://x.blob.core.windows.net/c?sv=2022&sig=AbCdEf1234567890%2Bxyz", "AbCdEf1234567890",
-     "api_key"),
+    (
+        "azure account key",
+        "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=QmFzZTY0S2V5VmFsdWU9PQ==;",
+        "QmFzZTY0S2V5VmFsdWU9PQ==",
+        "api_key",
+    ),
+    (
+        "sas signature",
+        "https://x.blob.core.windows.net/c?sv=2022&sig=AbCdEf1234567890%2Bxyz",
+        "AbCdEf1234567890",
+        "api_key",
+    ),
     ("hex key", "token 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822c", "9f86d081884c7d659a2f", "api_key"),
     ("base64 key", "secret ZXhhbXBsZVNlY3JldEtleVZhbHVlMTIzNDU2Nzg5MA", "ZXhhbXBsZVNlY3JldEtleVZhbHVl", "api_key"),
-    ("private key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
-     "MIIEowIBAAKCAQEA", "private_key"),
-    ("truncated private key", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA", "b3BlbnNzaC1rZXkt",
-     "private_key"),
-    ("ado connection string", "Server=sql01;Database=erp;User Id=app;Password=Pa55w0rd!x;", "Pa55w0rd!x",
-     "connection_string"),
+    (
+        "private key",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+        "MIIEowIBAAKCAQEA",
+        "private_key",
+    ),
+    (
+        "truncated private key",
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA",
+        "b3BlbnNzaC1rZXkt",
+        "private_key",
+    ),
+    (
+        "ado connection string",
+        "Server=sql01;Database=erp;User Id=app;Password=Pa55w0rd!x;",
+        "Pa55w0rd!x",
+        "connection_string",
+    ),
     ("odbc pwd", "DSN=erp;UID=app;PWD=Tr1cky#Pass;", "Tr1cky#Pass", "connection_string"),
-    ("url credentials", "postgresql://svc_app:Zx9!secret@db01.contoso.local:5432/app", "Zx9!secret",
-     "url_credentials"),
+    ("url credentials", "postgresql://svc_app:Zx9!secret@db01.contoso.local:5432/app", "Zx9!secret", "url_credentials"),
     ("unc path", r"copied to \\FS01\Finance$\Payroll\2026", r"\\FS01\Finance$", "unc_path"),
     ("password is", "The password is Hunter2! for now", "Hunter2!", "password"),
     ("pw colon", "pw: Spring2026", "Spring2026", "password"),
@@ -54,10 +78,22 @@ SECRETS = [
 ]
 
 SURVIVORS = [
-    "FS01", "dc01.contoso.local", "KB5034441", "#12345", "ticket 1234567890123", "10.0.19045.3803",
-    "0x80070005", r"C:\Users\Public\Desktop", "Get-Service -Name Spooler", "2026-11-25 14:05:33",
-    "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "Event ID 4625", "password reset completed", "port 443",
-    "https://portal.office.com/adminportal", "MFA re-registration required",
+    "FS01",
+    "dc01.contoso.local",
+    "KB5034441",
+    "#12345",
+    "ticket 1234567890123",
+    "10.0.19045.3803",
+    "0x80070005",
+    r"C:\Users\Public\Desktop",
+    "Get-Service -Name Spooler",
+    "2026-11-25 14:05:33",
+    "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+    "Event ID 4625",
+    "password reset completed",
+    "port 443",
+    "https://portal.office.com/adminportal",
+    "MFA re-registration required",
 ]
 
 
@@ -100,7 +136,9 @@ def test_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_password_parameters_are_masked_whole() -> None:
     assert redact_mapping({"Username": "jdoe", "Password": "x"}, ["password"]) == {
-        "Username": "jdoe", "Password": "[REDACTED:password]"}
+        "Username": "jdoe",
+        "Password": "[REDACTED:password]",
+    }
 
 
 def test_a_megabyte_of_text_is_handled() -> None:

@@ -14,33 +14,54 @@ T0 = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
 def doc(**changes: object) -> SessionDocument:
     base = {
-        "flow_name": "VPN will not connect", "flow_key": "vpn-wont-connect", "engineer": "Alice Ng",
-        "started_at": T0, "ended_at": T0 + timedelta(minutes=14), "status": "resolved", "ticket": "12345",
-        "problem": "User cannot reach the VPN from home", "facts": ("Internet works without VPN",),
+        "flow_name": "VPN will not connect",
+        "flow_key": "vpn-wont-connect",
+        "engineer": "Alice Ng",
+        "started_at": T0,
+        "ended_at": T0 + timedelta(minutes=14),
+        "status": "resolved",
+        "ticket": "12345",
+        "problem": "User cannot reach the VPN from home",
+        "facts": ("Internet works without VPN",),
         "entries": (
-            DocEntry(T0 + timedelta(minutes=1), EntryKind.STEP, "Does the internet work without the VPN?", "Yes",
-                     "Alice Ng"),
-            DocEntry(T0 + timedelta(minutes=3), EntryKind.NOTE, "Restart the client", "router at 192.0.2.1",
-                     "Alice Ng"),
+            DocEntry(
+                T0 + timedelta(minutes=1), EntryKind.STEP, "Does the internet work without the VPN?", "Yes", "Alice Ng"
+            ),
+            DocEntry(
+                T0 + timedelta(minutes=3), EntryKind.NOTE, "Restart the client", "router at 192.0.2.1", "Alice Ng"
+            ),
             DocEntry(T0 + timedelta(minutes=5), EntryKind.CUSTOM, "Checked firewall logs", "Done", "Alice Ng"),
             DocEntry(T0 + timedelta(minutes=6), EntryKind.STEP, "Licence SKU", "SPE_E3", "Alice Ng", detail="ok"),
         ),
-        "resolution": "Restarted the VPN client service.", "followups": ("Update the client",),
+        "resolution": "Restarted the VPN client service.",
+        "followups": ("Update the client",),
     }
     base.update(changes)
     return SessionDocument(**base)  # type: ignore[arg-type]
 
 
-HEADER = ("VPN will not connect | Ticket #12345 | Engineer: Alice Ng | Date: 2026-11-25 | Time: 0.25 hrs | "
-          "Status: resolved")
+HEADER = (
+    "VPN will not connect | Ticket #12345 | Engineer: Alice Ng | Date: 2026-11-25 | Time: 0.25 hrs | Status: resolved"
+)
 
 
 @pytest.mark.parametrize("fmt", ["md", "txt", "html"])
 def test_every_section_in_every_format(fmt: str) -> None:
     body = render(doc(), fmt).body
-    for piece in ("Problem", "What we know", "Steps", "Resolution", "Follow-up recommendations",
-                  "User cannot reach the VPN from home", "Internet works without VPN", "14:01", "Yes",
-                  "[CUSTOM] Checked firewall logs", "Restarted the VPN client service.", "Update the client"):
+    for piece in (
+        "Problem",
+        "What we know",
+        "Steps",
+        "Resolution",
+        "Follow-up recommendations",
+        "User cannot reach the VPN from home",
+        "Internet works without VPN",
+        "14:01",
+        "Yes",
+        "[CUSTOM] Checked firewall logs",
+        "Restarted the VPN client service.",
+        "Update the client",
+    ):
         assert piece in body, (fmt, piece)
 
 
@@ -82,8 +103,10 @@ def test_hours_round_up_to_the_quarter(minutes: int, hours: str) -> None:
     assert f"Time: {hours} hrs" in render(doc(ended_at=T0 + timedelta(minutes=minutes)), "txt").body
 
 
-@pytest.mark.parametrize(("status", "text"), [("abandoned", "Session abandoned — not resolved."),
-                                               ("active", "In progress — not resolved yet.")])
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [("abandoned", "Session abandoned — not resolved."), ("active", "In progress — not resolved yet.")],
+)
 def test_resolution_wording_follows_status(status: str, text: str) -> None:
     assert text in render(doc(status=status, resolution=""), "txt").body
 

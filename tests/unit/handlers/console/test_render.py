@@ -13,7 +13,9 @@ def test_inline_markup_is_converted_and_user_text_escaped() -> None:
 
 
 def test_buttons_are_numbered_from_the_given_number() -> None:
-    view = View((Header("Step 1"), Text("Q?"), Buttons((Button("Yes", ActionId.CHOOSE), Button("No", ActionId.CHOOSE)))))
+    view = View(
+        (Header("Step 1"), Text("Q?"), Buttons((Button("Yes", ActionId.CHOOSE), Button("No", ActionId.CHOOSE))))
+    )
     lines, nxt = render_view(view, 3)
     assert nxt == 5
     assert "\\[3]" in lines[-1].markup and "\\[4]" in lines[-1].markup

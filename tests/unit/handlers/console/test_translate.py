@@ -22,16 +22,57 @@ CHOICES = [
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("/start vpn #123", CommandIssued(team_id="team-1", actor=WHO.actor, conversation=WHO.conversation, at=AT,
-                                          event_id="console:1", name="start", args="vpn #123")),
-        ("2", ButtonPressed(team_id="team-1", actor=WHO.actor, conversation=WHO.conversation, at=AT,
-                            event_id="console:1", action=ActionId.CHOOSE, session_id="s1", state_version=3,
-                            value="no")),
-        ("=done", ButtonPressed(team_id="team-1", actor=WHO.actor, conversation=WHO.conversation, at=AT,
-                                event_id="console:1", action=ActionId.DONE, session_id="s1", state_version=3,
-                                value="ok")),
-        ("rebooted it", MessageReceived(team_id="team-1", actor=WHO.actor, conversation=WHO.conversation, at=AT,
-                                        event_id="console:1", text="rebooted it")),
+        (
+            "/start vpn #123",
+            CommandIssued(
+                team_id="team-1",
+                actor=WHO.actor,
+                conversation=WHO.conversation,
+                at=AT,
+                event_id="console:1",
+                name="start",
+                args="vpn #123",
+            ),
+        ),
+        (
+            "2",
+            ButtonPressed(
+                team_id="team-1",
+                actor=WHO.actor,
+                conversation=WHO.conversation,
+                at=AT,
+                event_id="console:1",
+                action=ActionId.CHOOSE,
+                session_id="s1",
+                state_version=3,
+                value="no",
+            ),
+        ),
+        (
+            "=done",
+            ButtonPressed(
+                team_id="team-1",
+                actor=WHO.actor,
+                conversation=WHO.conversation,
+                at=AT,
+                event_id="console:1",
+                action=ActionId.DONE,
+                session_id="s1",
+                state_version=3,
+                value="ok",
+            ),
+        ),
+        (
+            "rebooted it",
+            MessageReceived(
+                team_id="team-1",
+                actor=WHO.actor,
+                conversation=WHO.conversation,
+                at=AT,
+                event_id="console:1",
+                text="rebooted it",
+            ),
+        ),
         ("   ", None),
     ],
 )
@@ -46,10 +87,12 @@ def test_bad_choices_are_explained(line: str) -> None:
 
 
 def test_choices_cover_buttons_and_select_options_in_order() -> None:
-    view = View((
-        Buttons((Button("A", ActionId.CHOOSE, "s", 1, "a"),)),
-        Select("Pick", ActionId.START_FLOW, (SelectOption("VPN", "vpn"), SelectOption("Printer", "printer"))),
-    ))
+    view = View(
+        (
+            Buttons((Button("A", ActionId.CHOOSE, "s", 1, "a"),)),
+            Select("Pick", ActionId.START_FLOW, (SelectOption("VPN", "vpn"), SelectOption("Printer", "printer"))),
+        )
+    )
     assert [c.value for c in choices_of(view)] == ["a", "vpn", "printer"]
 
 
