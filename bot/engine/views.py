@@ -157,7 +157,7 @@ def step_view(session: Session, flow: Flow | None, parent_name: str = "") -> Vie
     if flow is None or not session.current_node:
         return _run_complete_view(session, flow)
     node = flow.node(session.current_node)
-    header = f"Step {session.step_count + 1} · {_title(node, session)}"
+    header = f"Step {session.step_count + 1}" + (f" · {_title(node, session)}" if node.title else "")
     if node.type is NodeType.SOLUTION:
         header = f"Solution · {_title(node, session)}"
     blocks = [Header(header), *_node_body(node, session, flow)]

@@ -7,6 +7,7 @@ from bot.engine.context import Ctx, UserError
 from bot.engine.documents import document_for, redaction_enabled
 from bot.engine.model import Session, SessionStatus
 from bot.engine.replies import Attachment
+from bot.notes.redact import Redaction
 from bot.notes.render import default_filename, render
 
 FORMATS = {"md": "text/markdown", "txt": "text/plain", "html": "text/html"}
@@ -34,10 +35,5 @@ async def cmd_export(ctx: Ctx, args: str) -> None:
     doc = await document_for(ctx, session)
     rendered = render(doc, fmt, redaction=await redaction_enabled(ctx))
     filename = default_filename(doc, fmt)
-    masked = sum(rendered.redactions.values())
-    ctx.whisper(
-        texts.EXPORT_READY.format(
-            filename=filename, redactions=f"{masked} items masked" if masked else "nothing masked"
-        )
-    )
+    ctx.whisper(texts.EXPORT_READY.format(filename=filename, redactions=Redaction("", rendered.redactions).summary()))
     ctx.replies.append(Attachment(ctx.conversation, filename, rendered.body, FORMATS[fmt], f"Export ({fmt})"))

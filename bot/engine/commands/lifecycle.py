@@ -10,6 +10,7 @@ from bot.engine.model import NoteKind, OutboxItem, Session, SessionStatus, Timel
 from bot.engine.replies import Attachment, Button, Buttons, Code, Input, OpenForm, Style, Text
 from bot.engine.show import refresh_card, show_step
 from bot.flows.model import Flow, NodeType
+from bot.notes.redact import Redaction
 from bot.notes.render import default_filename, render
 
 
@@ -182,10 +183,7 @@ async def on_resolve_form(ctx: Ctx, session: Session, flow: Flow | None, values:
 
 
 def _redaction_line(counts: dict[str, int]) -> str:
-    masked = {k: v for k, v in counts.items() if v}
-    if not masked:
-        return "Redaction: nothing needed masking."
-    return "Redaction: " + ", ".join(f"{v} {k}" for k, v in sorted(masked.items())) + " masked."
+    return "Redaction: " + Redaction("", dict(counts)).summary() + "."
 
 
 async def cmd_abandon(ctx: Ctx, args: str) -> None:

@@ -128,8 +128,6 @@ async def begin(ctx: Ctx, flow: Flow, parsed: StartArgs) -> Session:
         title=flow.name,
         detail={"flow": flow.key, "flow_version": flow.version, "ticket": parsed.ticket},
     )
-    if parsed.ticket:
-        await ctx.record(session, TimelineKind.TICKET_LINKED, title=f"#{parsed.ticket}")
     flow = await move_to(ctx, session, flow, flow.first)
     await ctx.save(session, expected)
     await refresh_card(ctx, session, flow, post=True)

@@ -201,9 +201,7 @@ async def on_subflow_return(ctx: Ctx, session: Session, flow: Flow | None, value
     session.flow_key, session.flow_version = parent.key, parent.version
     session.step_count += 1
     session.bump(ctx.now)
-    await ctx.record(
-        session, TimelineKind.SUBFLOW_RETURNED, title=f"Back to {parent.name}", detail={"flow": parent.key}
-    )
+    await ctx.record(session, TimelineKind.SUBFLOW_RETURNED, title=parent.name, detail={"flow": parent.key})
     parent = await move_to(ctx, session, parent, frame.return_node)
     await ctx.save(session, expected)
     ctx.update(answered_view(header, f"continued in {parent.name}", ctx.user.display_name, ctx.now), ref)
