@@ -6,7 +6,18 @@ from bot.engine import texts
 from bot.engine.context import Ctx, UserError
 from bot.engine.events import ActionId
 from bot.engine.model import SessionStatus
-from bot.engine.replies import Block, Button, Buttons, Context, Ephemeral, Header, Text, View
+from bot.engine.replies import (
+    Block,
+    Button,
+    Buttons,
+    Context,
+    Ephemeral,
+    Header,
+    Select,
+    SelectOption,
+    Text,
+    View,
+)
 from bot.engine.show import refresh_card, show_step
 from bot.flows.model import Flow, FlowKind, FlowStatus
 from bot.flows.search import search
@@ -43,7 +54,13 @@ async def cmd_list(ctx: Ctx, args: str) -> None:
     if open_sessions:
         lines = [f"• {s.title} — {s.status.value}, {s.step_count} steps ({s.id[:8]})" for s in open_sessions]
         blocks.append(Text("*Your open sessions*\n" + "\n".join(lines)))
-    blocks.append(Context("Start one with `start <flow> [#ticket]`."))
+    choices = tuple(
+        SelectOption(f.name, f.key)
+        for kind in KIND_TITLES
+        for f in sorted((f for f in flows if f.kind is kind), key=lambda f: f.name.lower())
+    )
+    blocks.append(Select("Start a flow:", ActionId.START_FLOW, choices))
+    blocks.append(Context("Or type `start <flow> [#ticket]`."))
     ctx.replies.append(_ephemeral(ctx, View(tuple(blocks), "Flows")))
 
 

@@ -1,0 +1,16 @@
+"""Run every benchmark: ``python -m bench`` (or ``make bench``)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench import bench_engine, bench_redact
+
+
+def main() -> None:
+    bench_redact.main()
+    asyncio.run(bench_engine.main())
+
+
+if __name__ == "__main__":
+    main()
