@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.engine.context import Ctx
 from bot.engine.conversation import Stage, stage_of
-from bot.engine.events import FormId
+from bot.engine.events import ActionId, FormId
 from bot.engine.model import Session
-from bot.engine.replies import Context, Input, OpenForm, Text
+from bot.engine.replies import Button, Buttons, Context, Header, Input, OpenForm, Style, Text, View
 from bot.engine.views import card_ref, session_card, step_ref, step_view
 from bot.flows.model import Flow
 
@@ -39,7 +39,23 @@ async def show_step(ctx: Ctx, session: Session, flow: Flow | None) -> None:
     """Post the current step, or open the intake form when the flow still needs its values."""
     if stage_of(session, flow) is Stage.AWAIT_INTAKE and flow is not None:
         ctx.replies.append(intake_form(ctx, session, flow))
+        ctx.post(intake_view(session, flow), step_ref(session))
+        return
     ctx.post(step_view(session, flow, await parent_name(ctx, session)), step_ref(session))
+
+
+def intake_view(session: Session, flow: Flow) -> View:
+    """The message shown while a checklist waits for its intake form."""
+    names = ", ".join(v.label or v.name for v in flow.variables if v.required)
+    text = f"*{flow.name}* starts once these details are in: {names}."
+    buttons = Buttons(
+        (
+            Button("✎ Enter details", ActionId.ENTER_VALUE, session.id, session.state_version, "", Style.PRIMARY),
+            Button("Pause", ActionId.PAUSE, session.id, session.state_version),
+            Button("Abandon", ActionId.ABANDON, session.id, session.state_version, "", Style.DANGER),
+        )
+    )
+    return View((Header("Details needed"), Text(text), buttons), text)
 
 
 def intake_form(ctx: Ctx, session: Session, flow: Flow) -> OpenForm:
@@ -64,7 +80,7 @@ def intake_form(ctx: Ctx, session: Session, flow: Flow) -> OpenForm:
         inputs=inputs,
         intro=(
             Text(f"*{flow.name}* needs a few details before the checklist starts."),
-            Context("Required fields are marked; you can change them later with the same form."),
+            Context("Fields marked optional can be left empty."),
         ),
         submit_label="Start checklist",
     )

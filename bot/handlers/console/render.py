@@ -44,12 +44,17 @@ def inline(text: str) -> str:
     return ITALIC.sub(lambda m: f"[italic]{m.group(1)}[/italic]", out)
 
 
-def render_view(view: View, first_number: int = 1, prefix: str = "") -> tuple[list[Line], int]:
-    """Lines for a view; returns them and the next free choice number."""
+def render_view(
+    view: View, first_number: int = 1, prefix: str = "", *, first_line_only: bool = False
+) -> tuple[list[Line], int]:
+    """Lines for a view; returns them and the next free choice number. ``prefix`` (e.g. "(only you)") leads
+    every line, or just the first with ``first_line_only``."""
     lines: list[Line] = []
     number = first_number
     lead = f"[dim]{escape(prefix)}[/dim] " if prefix else ""
     for block in view.blocks:
+        if first_line_only and lines:
+            lead = ""
         if isinstance(block, Header):
             lines.append(Line(f"{lead}[bold underline]{escape(block.text)}[/bold underline]"))
         elif isinstance(block, Text):

@@ -43,7 +43,7 @@ class ConsoleSender:
                     lines, number = render_view(reply.view, number, prefix)
                     self._print(lines[:2])
                     continue
-                lines, number = render_view(reply.view, number, prefix)
+                lines, number = render_view(reply.view, number, prefix, first_line_only=True)
                 batch.extend(choices_of(reply.view))
                 self._print(lines)
                 self.console.print()

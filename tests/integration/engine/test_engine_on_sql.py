@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.engine.engine import Engine
 from bot.engine.model import SessionStatus, TimelineKind
 from bot.flows.loader import dump_flow
@@ -64,3 +66,21 @@ async def test_bad_input_changes_nothing(database: Database) -> None:
     async with database.uow() as uow:
         session = await uow.sessions.open_in_conversation(alice.team_id, alice.conversation.key)
         assert session is not None and session.variables == {} and session.state_version == 0
+
+
+async def test_running_session_keeps_the_flow_version_it_started_on(database: Database) -> None:
+    alice, _, _ = await setup(database)
+    await alice.say("/start vpn-test")
+    changed = dataclasses.replace(VPN, name="VPN test v2", nodes=tuple(
+        dataclasses.replace(n, question="Renamed question?") if n.id == "works" else n for n in VPN.nodes))
+    async with database.uow() as uow:
+        assert await uow.flows.save(None, changed, dump_flow(changed), FlowStatus.PUBLISHED) == 2
+        await uow.commit()
+    await alice.click("Yes")
+    await alice.click("Done")
+    assert "Does it connect now?" in alice.text() and "Renamed" not in alice.text()
+    alice.thread = "T-new"
+    await alice.say("/start vpn-test")
+    await alice.click("Yes")
+    await alice.click("Done")
+    assert "Renamed question?" in alice.text()
