@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -12,6 +14,7 @@ from sqlalchemy import Connection
 
 from bot.store.db import make_engine
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -33,18 +36,20 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
-def current(url: str) -> str | None:
-    """The schema revision of the database (None when it has no schema)."""
+def run_on(url: str, fn: Callable[[Connection], T]) -> T:
+    """Run a synchronous inspection function on a connection to ``url`` (for CLI checks and tests)."""
 
-    def read(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
-
-    async def run() -> str | None:
+    async def run() -> T:
         engine = make_engine(url)
         try:
             async with engine.connect() as conn:
-                return await conn.run_sync(read)
+                return await conn.run_sync(fn)
         finally:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def current(url: str) -> str | None:
+    """The schema revision of the database (None when it has no schema)."""
+    return run_on(url, lambda connection: MigrationContext.configure(connection).get_current_revision())

@@ -71,8 +71,11 @@ async def test_bad_input_changes_nothing(database: Database) -> None:
 async def test_running_session_keeps_the_flow_version_it_started_on(database: Database) -> None:
     alice, _, _ = await setup(database)
     await alice.say("/start vpn-test")
-    changed = dataclasses.replace(VPN, name="VPN test v2", nodes=tuple(
-        dataclasses.replace(n, question="Renamed question?") if n.id == "works" else n for n in VPN.nodes))
+    changed = dataclasses.replace(
+        VPN,
+        name="VPN test v2",
+        nodes=tuple(dataclasses.replace(n, question="Renamed question?") if n.id == "works" else n for n in VPN.nodes),
+    )
     async with database.uow() as uow:
         assert await uow.flows.save(None, changed, dump_flow(changed), FlowStatus.PUBLISHED) == 2
         await uow.commit()

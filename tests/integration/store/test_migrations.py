@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
 from bot.store import migrate
-from bot.store.db import make_engine
 from bot.store.tables import Base
 
 
-def _run(url: str, fn):  # type: ignore[no-untyped-def]
-    async def go():  # type: ignore[no-untyped-def]
-        engine = make_engine(url)
-        try:
-            async with engine.connect() as conn:
-                return await conn.run_sync(fn)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
-
-
 def table_names(url: str) -> set[str]:
-    return set(_run(url, lambda c: inspect(c).get_table_names())) - {"alembic_version"}
+    return set(migrate.run_on(url, lambda c: inspect(c).get_table_names())) - {"alembic_version"}
 
 
 def differences(url: str) -> list[object]:
@@ -34,7 +19,7 @@ def differences(url: str) -> list[object]:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         return list(compare_metadata(ctx, Base.metadata))
 
-    return _run(url, diff)
+    return migrate.run_on(url, diff)
 
 
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
