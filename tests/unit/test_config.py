@@ -28,7 +28,7 @@ def test_env_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> No
 
 def test_bad_url_is_rejected_with_examples(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "mysql://x/y")
-    with pytest.raises(ValidationError, match="sqlite:///path/to/file.db"):
+    with pytest.raises(ValidationError, match=r"sqlite:///path/to/file\.db"):
         Settings()
 
 
