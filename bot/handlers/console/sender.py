@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.syntax import Syntax
 
-from bot.engine.replies import Attachment, DirectMessage, Ephemeral, OpenForm, Post, Reply, Update
+from bot.engine.replies import Attachment, Context, DirectMessage, Ephemeral, OpenForm, Post, Reply, Update, View
 from bot.handlers.console.render import Line, render_view
 from bot.handlers.console.translate import Choice, choices_of
 
@@ -40,8 +40,7 @@ class ConsoleSender:
             prefix = {Ephemeral: "(only you)", DirectMessage: "(direct)", Update: "(updated)"}.get(type(reply), "")
             if isinstance(reply, (Post, Update, Ephemeral, DirectMessage)):
                 if isinstance(reply, Update) and not _has_choices(reply):
-                    lines, number = render_view(reply.view, number, prefix)
-                    self._print(lines[:2])
+                    self._print_update(reply)
                     continue
                 lines, number = render_view(reply.view, number, prefix, first_line_only=True)
                 batch.extend(choices_of(reply.view))
@@ -50,6 +49,14 @@ class ConsoleSender:
         if batch:
             self.choices = batch
         return forms
+
+    def _print_update(self, reply: Update) -> None:
+        """A terminal cannot edit what it printed: show the gist of an updated message in one line."""
+        if reply.ref.endswith(":card"):
+            return  # the card is re-shown by `status`; status changes are announced separately
+        gist = [b for b in reply.view.blocks if isinstance(b, Context)]
+        lines, _ = render_view(View(tuple(gist) or reply.view.blocks[:1]))
+        self._print(lines)
 
     def _print(self, lines: list[Line]) -> None:
         for line in lines:
