@@ -10,11 +10,12 @@ from typing import Any
 import click
 
 from bot.app import App
-from bot.cli.common import run_with_app
+from bot.cli.common import load_settings, run_with_app
 from bot.engine.directory import ensure_team
-from bot.flows.loader import bundled_samples_dir, dump_flow, load_flow_file
+from bot.flows.loader import bundled_samples_dir, dump_flow, load_bundled, load_flow_file
 from bot.flows.model import Flow, FlowStatus
 from bot.flows.validator import validate_paths
+from bot.store import migrate
 
 
 def _files(paths: tuple[Path, ...], bundled: bool) -> list[Path]:
@@ -38,6 +39,24 @@ def flow_dict(flow: Flow) -> dict[str, Any]:
     return data
 
 
+def known_flow_keys() -> set[str]:
+    """Flow keys a sub-flow may point at: the bundled samples and, if the database is set up, every stored flow."""
+    keys = {f.key for f in load_bundled()}
+    url = load_settings().database_url
+    try:
+        migrated = migrate.current(url) is not None
+    except Exception:  # noqa: BLE001 - an unreachable database only means fewer known keys
+        migrated = False
+    if migrated:
+
+        async def stored(app: App) -> set[str]:
+            async with app.database.uow() as uow:
+                return {f.key for f in await uow.flows.list("", include_drafts=True)}
+
+        keys |= run_with_app(stored)
+    return keys
+
+
 @click.group()
 def flows() -> None:
     """Guided flows: troubleshooting trees, procedures, maintenance runs."""
@@ -48,7 +67,7 @@ def flows() -> None:
 def validate(paths: tuple[Path, ...]) -> None:
     """Check flow files (default: the bundled samples); every problem is listed with file and line."""
     files = _files(paths, False)
-    errors = validate_paths(files)
+    errors = validate_paths(files, known_flow_keys())
     for error in errors:
         click.echo(str(error), err=True)
     if errors:
@@ -64,7 +83,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 def import_(paths: tuple[Path, ...], bundled: bool, team: str | None, draft: bool) -> None:
     """Validate and store flows; publishing a changed flow bumps its version, an unchanged one is a no-op."""
     files = _files(paths, bundled)
-    errors = validate_paths(files)
+    errors = validate_paths(files, known_flow_keys())
     if errors:
         for error in errors:
             click.echo(str(error), err=True)
