@@ -12,7 +12,7 @@ import click
 from bot.app import App
 from bot.cli.common import load_settings, run_with_app
 from bot.engine.directory import ensure_team
-from bot.flows.loader import bundled_samples_dir, dump_flow, load_bundled, load_flow_file
+from bot.flows.loader import FlowLoadError, bundled_samples_dir, dump_flow, flow_files, load_flow_file
 from bot.flows.model import Flow, FlowStatus
 from bot.flows.validator import validate_paths
 from bot.store import migrate
@@ -41,11 +41,16 @@ def flow_dict(flow: Flow) -> dict[str, Any]:
 
 def known_flow_keys() -> set[str]:
     """Flow keys a sub-flow may point at: the bundled samples and, if the database is set up, every stored flow."""
-    keys = {f.key for f in load_bundled()}
+    keys: set[str] = set()
+    for path in flow_files(bundled_samples_dir()):
+        try:
+            keys.add(load_flow_file(path).key)
+        except FlowLoadError:
+            continue  # a broken sample is reported by the validation itself
     url = load_settings().database_url
     try:
         migrated = migrate.current(url) is not None
-    except Exception:  # noqa: BLE001 - an unreachable database only means fewer known keys
+    except Exception:  # an unreachable database only means fewer known keys
         migrated = False
     if migrated:
 
