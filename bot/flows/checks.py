@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterator
 
 from bot.flows.cron import cron_problem
 from bot.flows.errors import FlowError, suggest
+from bot.flows.graph import closed_loops, edges, links, reachable
 from bot.flows.model import Flow, FlowKind, Node, NodeType, VerificationType
 from bot.flows.runner import node_texts, placeholders
 
@@ -50,14 +51,6 @@ def check_basics(flow: Flow) -> Iterator[FlowError]:
             )
 
 
-def _targets(node: Node) -> list[tuple[str, str]]:
-    if node.type is NodeType.DECISION:
-        return [(o.next, f"option {o.label!r} goes to") for o in node.options]
-    if node.type in (NodeType.ACTION, NodeType.SUBFLOW) and node.next:
-        return [(node.next, "continues to")]
-    return []
-
-
 def check_graph(flow: Flow, known_flows: Collection[str] | None) -> Iterator[FlowError]:
     """Troubleshooting flows: links, required content, reachability, dead ends and loops with no exit."""
     ids = {n.id for n in flow.nodes}
@@ -74,7 +67,7 @@ def check_graph(flow: Flow, known_flows: Collection[str] | None) -> Iterator[Flo
         )
     for node in flow.nodes:
         yield from _content(flow, node, known_flows)
-        for target, how in _targets(node):
+        for target, how in links(node):
             if target not in ids:
                 yield _err(
                     flow,
@@ -131,34 +124,22 @@ def _content(flow: Flow, node: Node, known_flows: Collection[str] | None) -> Ite
 
 
 def _reachability(flow: Flow) -> Iterator[FlowError]:
-    by_id = {n.id: n for n in flow.nodes}
-    edges = {n.id: [t for t, _ in _targets(n) if t in by_id] for n in flow.nodes}
-    reached = {flow.start}
-    stack = [flow.start]
-    while stack:
-        for nxt in edges[stack.pop()]:
-            if nxt not in reached:
-                reached.add(nxt)
-                stack.append(nxt)
+    graph = edges(flow)
+    reached = reachable(graph, flow.start)
     for node in flow.nodes:
         if node.id not in reached:
             yield _err(
                 flow, node.line, f"node {node.id!r} is unreachable: no path from the start leads to it", "unreachable"
             )
-    # nodes from which a solution (or a subflow, which ends in its own solution) can be reached
-    exits = {n.id for n in flow.nodes if n.type is NodeType.SOLUTION or (n.type is NodeType.SUBFLOW and not n.next)}
-    changed = True
-    while changed:
-        changed = False
-        for node_id, targets in edges.items():
-            if node_id not in exits and any(t in exits for t in targets):
-                exits.add(node_id)
-                changed = True
-    trapped = [n for n in flow.nodes if n.id in reached and n.id not in exits and edges[n.id]]
-    if trapped:
-        first = min(trapped, key=lambda n: n.line)
-        names = ", ".join(repr(n.id) for n in sorted(trapped, key=lambda n: n.line))
-        yield _err(flow, first.line, f"loop with no exit: from {names} no path reaches a solution", "no-exit-loop")
+    for loop in closed_loops(flow, graph, reached):
+        names = " -> ".join(repr(n.id) for n in loop)
+        yield _err(
+            flow,
+            loop[0].line,
+            f"loop with no exit: {names} lead only to each other and never reach a solution; "
+            "give one of them an option or next that leaves the loop",
+            "no-exit-loop",
+        )
 
 
 def check_steps(flow: Flow) -> Iterator[FlowError]:
@@ -193,8 +174,15 @@ def check_steps(flow: Flow) -> Iterator[FlowError]:
 def check_variables(flow: Flow) -> Iterator[FlowError]:
     """Every ``[VAR:name]`` is declared under ``variables``; names are unique."""
     declared = [v.name for v in flow.variables]
-    for name in {n for n in declared if declared.count(n) > 1}:
-        yield _err(flow, flow.line_of("variables"), f"variable {name!r} is declared twice", "duplicate-variable")
+    for i, name in enumerate(declared):
+        if name in declared[:i]:
+            first = flow.line_of(f"variables.{declared.index(name)}")
+            yield _err(
+                flow,
+                flow.line_of(f"variables.{i}"),
+                f"variable {name!r} is declared twice (first on line {first})",
+                "duplicate-variable",
+            )
     for node in flow.nodes:
         for text in node_texts(node):
             for name in sorted(placeholders(text)):
@@ -218,8 +206,15 @@ def check_maintenance(flow: Flow) -> Iterator[FlowError]:
             "no-targets",
         )
     labels = [t.label for t in flow.targets]
-    for label in sorted({x for x in labels if labels.count(x) > 1}):
-        yield _err(flow, flow.line_of("targets"), f"target {label!r} is listed twice", "duplicate-target")
+    for i, label in enumerate(labels):
+        if label in labels[:i]:
+            first = flow.line_of(f"targets.{labels.index(label)}")
+            yield _err(
+                flow,
+                flow.line_of(f"targets.{i}"),
+                f"target {label!r} is listed twice (first on line {first})",
+                "duplicate-target",
+            )
     if flow.schedule:
         problem = cron_problem(flow.schedule)
         if problem:

@@ -66,6 +66,7 @@ OPTION_FIELDS = ("label", "next", "value")
 COMMAND_FIELDS = ("code", "label", "language")
 VARIABLE_FIELDS = ("name", "label", "required", "default", "description")
 TARGET_FIELDS = ("label", "notes")
+BOOL_HINT = 'YAML reads unquoted yes/no/on/off as true/false, so write it in quotes ("Yes")'
 
 
 class Builder:
@@ -74,6 +75,8 @@ class Builder:
     def __init__(self, path: str) -> None:
         self.path = path
         self.errors: list[FlowError] = []
+        # lines of list items such as "targets.1" or "variables.0", kept in ``Flow.field_lines``
+        self.item_lines: dict[str, int] = {}
 
     def error(self, line: int, message: str, code: str) -> None:
         """Record a problem."""
@@ -94,7 +97,11 @@ class Builder:
                 self.error(raw.line, f"missing required field {name!r} in {what}", "missing-field")
             return ""
         if isinstance(value, (dict, list)):
-            self.error(raw.line_of(name), f"{name!r} must be text, not a {type(value).__name__}", "bad-type")
+            shape = "list" if isinstance(value, list) else "mapping"
+            self.error(raw.line_of(name), f"{name!r} must be text, not a {shape}", "bad-type")
+            return ""
+        if isinstance(value, bool):
+            self.error(raw.line_of(name), f"{name!r} reads as {str(value).lower()}; {BOOL_HINT}", "bad-type")
             return ""
         return str(value).strip()
 
@@ -132,6 +139,9 @@ class Builder:
         if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
             self.error(raw.line_of(name), f"{name!r} must be a list of text items", "bad-type")
             return ()
+        if any(isinstance(v, bool) for v in value):
+            self.error(raw.line_of(name), f"{name!r} has an item that reads as true/false; {BOOL_HINT}", "bad-type")
+            return ()
         return tuple(str(v) for v in value)
 
     def _mappings(self, raw: LineDict, name: str) -> list[LineDict]:
@@ -146,7 +156,8 @@ class Builder:
     def variables(self, raw: LineDict) -> tuple[Variable, ...]:
         """The intake-form variables."""
         out = []
-        for item in self._mappings(raw, "variables"):
+        for i, item in enumerate(self._mappings(raw, "variables")):
+            self.item_lines[f"variables.{i}"] = item.line
             self._unknown(item, VARIABLE_FIELDS, "a variable")
             required = item.get("required", True)
             if not isinstance(required, bool):
@@ -166,7 +177,8 @@ class Builder:
     def targets(self, raw: LineDict) -> tuple[Target, ...]:
         """The maintenance targets."""
         out = []
-        for item in self._mappings(raw, "targets"):
+        for i, item in enumerate(self._mappings(raw, "targets")):
+            self.item_lines[f"targets.{i}"] = item.line
             self._unknown(item, TARGET_FIELDS, "a target")
             out.append(Target(self.text(item, "label", True, "a target"), self.text(item, "notes")))
         return tuple(out)

@@ -7,15 +7,15 @@ and either ``nodes`` (troubleshooting, with ``start``) or ``steps`` (procedural 
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.flows.dump import dump_flow
 from bot.flows.errors import FlowError, FlowLoadError, suggest
-from bot.flows.fields import NODE_FIELDS, TOP_FIELDS, Builder
-from bot.flows.model import Flow, FlowKind, FlowStatus, Node, NodeType, Visibility
+from bot.flows.fields import TOP_FIELDS, Builder
+from bot.flows.model import Flow, FlowKind, FlowStatus, Visibility
 from bot.flows.yaml_lines import DuplicateKey, LineDict, load
 
 __all__ = [
@@ -39,9 +39,25 @@ def _parse_yaml(text: str, path: str) -> Any:
         mark = err.problem_mark or err.context_mark
         line = min(mark.line + 1, max(1, len(text.splitlines()))) if mark else 1
         problem = err.problem or "invalid YAML"
+        if "mapping values are not allowed" in problem:
+            problem += " (put text that contains ': ' in quotes)"
         raise FlowLoadError([FlowError(path, line, f"YAML syntax error: {problem}", "yaml-syntax")]) from None
     except yaml.YAMLError as err:
         raise FlowLoadError([FlowError(path, 1, f"YAML error: {err}", "yaml-syntax")]) from None
+
+
+_ONLY_FOR = {"start": FlowKind.TROUBLESHOOTING, "targets": FlowKind.MAINTENANCE, "schedule": FlowKind.MAINTENANCE}
+
+
+def _misplaced(b: Builder, doc: LineDict, kind: FlowKind) -> None:
+    """Fields that belong to another kind of flow (``start`` on a checklist, ``targets`` on a tree)."""
+    for name, owner in _ONLY_FOR.items():
+        if name in doc and kind is not owner:
+            b.error(
+                doc.line_of(name),
+                f"{name!r} only applies to {owner.value} flows; this flow is {kind.value}",
+                "bad-field",
+            )
 
 
 def parse_flow_text(text: str, path: str = "<string>") -> Flow:
@@ -56,23 +72,30 @@ def parse_flow_text(text: str, path: str = "<string>") -> Flow:
     key = b.text(doc, "key", required=True)
     name = b.text(doc, "name", required=True)
     kind = b.enum(doc, "kind", FlowKind, required=True)
-    list_name = "nodes" if kind is FlowKind.TROUBLESHOOTING else "steps"
+    if kind is None:  # already reported; still check the nodes or steps that are there
+        list_name = "nodes" if "nodes" in doc else "steps"
+    else:
+        list_name = "nodes" if kind is FlowKind.TROUBLESHOOTING else "steps"
     other = "steps" if list_name == "nodes" else "nodes"
-    if kind is not None and other in doc:
-        b.error(
-            doc.line_of(other),
-            f"a {kind.value} flow lists its {list_name} under {list_name!r}, not {other!r}",
-            "bad-field",
-        )
-    raw_nodes = doc.get(list_name, doc.get(other)) if kind is not None else None
+    if kind is not None:
+        if other in doc:
+            b.error(
+                doc.line_of(other),
+                f"a {kind.value} flow lists its {list_name} under {list_name!r}, not {other!r}",
+                "bad-field",
+            )
+        _misplaced(b, doc, kind)
+    present = list_name if list_name in doc else other
+    raw_nodes = doc.get(present)
     nodes = []
     if raw_nodes is None:
-        b.error(doc.line, f"missing required field {list_name!r}", "missing-field")
+        if kind is not None:
+            b.error(doc.line, f"missing required field {list_name!r}", "missing-field")
     elif not isinstance(raw_nodes, list) or not raw_nodes:
-        b.error(doc.line_of(list_name), f"{list_name!r} must be a non-empty list", "bad-type")
+        b.error(doc.line_of(present), f"{present!r} must be a non-empty list", "bad-type")
     else:
         for raw in raw_nodes:
-            node = b.node(raw, doc.line_of(list_name))
+            node = b.node(raw, doc.line_of(present))
             if node is not None:
                 nodes.append(node)
     flow = Flow(
@@ -94,6 +117,7 @@ def parse_flow_text(text: str, path: str = "<string>") -> Flow:
         source_path=path,
         field_lines=dict(doc.key_lines),
     )
+    flow.field_lines.update(b.item_lines)
     if b.errors:
         raise FlowLoadError(b.errors)
     return flow
@@ -127,65 +151,3 @@ def bundled_samples_dir() -> Path:
 def load_bundled() -> list[Flow]:
     """The bundled sample flows."""
     return load_flow_dir(bundled_samples_dir())
-
-
-def _node_dict(node: Node, kind: FlowKind) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": node.id, "type": node.type.value}
-    allowed = NODE_FIELDS[node.type]
-    for field in allowed:
-        if field in ("id", "type"):
-            continue
-        attr = "instructions" if field == "description" and kind is not FlowKind.TROUBLESHOOTING else field
-        value = getattr(node, attr, None)
-        if field == "options":
-            value = [
-                {"label": o.label, "next": o.next, **({"value": o.value} if o.value else {})} for o in node.options
-            ]
-        elif field == "commands":
-            value = [{"label": c.label, "language": c.language, "code": c.code} for c in node.commands]
-        elif field == "followups":
-            value = list(node.followups)
-        elif isinstance(value, StrEnum):
-            default = {"content_type": "action", "verification_type": "none"}.get(field)
-            value = None if value.value == default else value.value
-        if value not in (None, "", [], ()):
-            out[field] = value
-    return out
-
-
-def dump_flow(flow: Flow) -> str:
-    """YAML for a flow, in the same format the loader reads (round-trips)."""
-    doc: dict[str, Any] = {
-        "key": flow.key,
-        "name": flow.name,
-        "kind": flow.kind.value,
-        "version": flow.version,
-        "status": flow.status.value,
-    }
-    if flow.visibility is not Visibility.PUBLIC:
-        doc["visibility"] = flow.visibility.value
-    for field in ("category", "description", "schedule", "start"):
-        if getattr(flow, field):
-            doc[field] = getattr(flow, field)
-    for field in ("tags", "keywords"):
-        if getattr(flow, field):
-            doc[field] = list(getattr(flow, field))
-    if flow.variables:
-        doc["variables"] = [
-            {
-                "name": v.name,
-                "label": v.label,
-                "required": v.required,
-                "default": v.default,
-                "description": v.description,
-            }
-            for v in flow.variables
-        ]
-    if flow.targets:
-        doc["targets"] = [{"label": t.label, **({"notes": t.notes} if t.notes else {})} for t in flow.targets]
-    key = "nodes" if flow.kind is FlowKind.TROUBLESHOOTING else "steps"
-    doc[key] = [_node_dict(n, flow.kind) for n in flow.nodes]
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
-
-
-NODE_TYPES = tuple(t.value for t in NodeType)

@@ -24,6 +24,11 @@ def validate_flow(flow: Flow, known_flows: Collection[str] | None = None) -> lis
     return sorted(errors, key=lambda e: (e.path, e.line, e.code))
 
 
+def is_valid(flow: Flow, known_flows: Collection[str] | None = None) -> bool:
+    """True when ``validate_flow`` finds nothing wrong."""
+    return not validate_flow(flow, known_flows)
+
+
 def validate_file(path: str | Path, known_flows: Collection[str] | None = None) -> list[FlowError]:
     """Load and validate one file."""
     try:

@@ -1,0 +1,1 @@
+"""Ticket notes: render a SessionDocument as Markdown, plain text or HTML (render), and mask secrets (redact)."""
