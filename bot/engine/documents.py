@@ -42,9 +42,6 @@ def entry_of(item: TimelineEntry) -> DocEntry | None:
     value = item.detail.get("value")
     if isinstance(value, str) and value and value != item.answer:
         detail = value
-    values = item.detail.get("values")
-    if isinstance(values, dict):
-        detail = ", ".join(f"{k}={v}" for k, v in values.items())
     target = item.detail.get("target")
     return DocEntry(
         at=item.at,

@@ -64,7 +64,7 @@ def _checklist(flow: Flow, walk: Walk) -> None:
                 continue
             walk.lines.append("1")
             if node.verification_type is VerificationType.TEXT_INPUT:
-                value = f"value-{target}-{node.id}"
+                value = f"Recorded {node.id} on run {target + 1}"
                 walk.lines.append(value)
                 walk.expect.append(value)
             walk.expect.append(node.title.split("[VAR:")[0].strip() or node.id)

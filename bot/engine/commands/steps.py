@@ -134,7 +134,7 @@ async def on_intake(ctx: Ctx, session: Session, flow: Flow | None, values: dict[
     await ctx.record(
         session,
         TimelineKind.VARIABLES_SET,
-        title="Intake form",
+        title="",
         detail={"values": {k: merged[k] for k in sorted(declared) if k in merged}},
     )
     await ctx.save(session, expected)
