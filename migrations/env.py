@@ -1,22 +1,29 @@
-"""Alembic environment: async engine, our tables' metadata, batch mode on SQLite."""
+"""Alembic environment: our tables' metadata, the async engine via ``run_sync``, batch mode on SQLite.
+
+The URL comes from ``bot.store.migrate`` (``config.attributes["database_url"]``), else ``sqlalchemy.url`` in an
+``alembic.ini``, else ``$DATABASE_URL``, else ``sqlite:///./var/rfbot.db``. Only ``bot.store`` is imported.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from typing import Any
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-from bot.store.db import make_engine
+from bot.store.db import make_engine, to_sync_url
 from bot.store.tables import Base
+from bot.store.types import UtcDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def database_url() -> str:
-    """The URL passed by ``bot.store.migrate``, else ``DATABASE_URL``, else the default SQLite file."""
+    """Where to migrate."""
     return str(
         config.attributes.get("database_url")
         or config.get_main_option("sqlalchemy.url")
@@ -25,29 +32,44 @@ def database_url() -> str:
     )
 
 
-def run_with(connection: Connection) -> None:
+def render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | bool:
+    """Autogenerate writes our ``UtcDateTime`` as ``sa.DateTime(timezone=True)``: migrations import no app code."""
+    if kind == "type" and isinstance(item, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def configure(connection: Connection) -> None:
+    """Run the migrations on one connection, in one transaction."""
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
 
 
 async def run_online() -> None:
+    """Connect with the async engine and migrate through ``run_sync``."""
     engine = make_engine(database_url())
     try:
         async with engine.connect() as connection:
-            await connection.run_sync(run_with)
+            await connection.run_sync(configure)
             await connection.commit()
     finally:
         await engine.dispose()
 
 
 if context.is_offline_mode():
-    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True)
+    context.configure(
+        url=to_sync_url(database_url()),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=database_url().startswith("sqlite"),
+    )
     with context.begin_transaction():
         context.run_migrations()
 else:

@@ -5,29 +5,36 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from bot.store.db import make_engine, make_sessionmaker
-from bot.store.uow import SqlUnitOfWork
+from bot.store.repositories.flows import FlowCache
+from bot.store.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 
 class Database:
-    """An engine, a sessionmaker and units of work over them."""
+    """An engine, its sessionmaker, and units of work over them. ``await dispose()`` when done."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, flow_cache_size: int = 256) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = make_sessionmaker(self.engine)
+        self.uow_factory = SqlUnitOfWorkFactory(self.sessionmaker, FlowCache(flow_cache_size))
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
 
     def uow(self) -> SqlUnitOfWork:
-        """A new unit of work (enter it with ``async with``)."""
-        return SqlUnitOfWork(self.sessionmaker)
+        """A new unit of work (enter it with ``async with``); ``Database.uow`` is a ``UnitOfWorkFactory``."""
+        return self.uow_factory()
 
     async def ping(self) -> bool:
-        """True if the database answers."""
+        """True if the database answers ``SELECT 1``."""
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-            return True
         except Exception:
             return False
+        return True
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

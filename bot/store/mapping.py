@@ -1,7 +1,8 @@
-"""Rows <-> domain dataclasses for sessions and their records."""
+"""Rows <-> domain dataclasses. Writes produce plain column dicts; reads build dataclasses from rows."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from bot.engine.model import (
@@ -20,100 +21,84 @@ from bot.engine.model import (
     SessionType,
     SuggestedFix,
     TaskLaneItem,
+    Team,
     TicketLink,
     TimelineEntry,
     TimelineKind,
 )
-from bot.store.tables import FactRow, NoteRow, OutboxRow, SessionRow, SuggestedFixRow, TimelineRow
+from bot.store.tables import FactRow, NoteRow, OutboxRow, SessionRow, SuggestedFixRow, TeamRow, TimelineRow
 
-_PLAIN_SESSION_FIELDS = (
-    "id",
-    "team_id",
-    "engineer_id",
-    "conversation",
-    "conversation_key",
-    "started_at",
-    "updated_at",
-    "ended_at",
-    "title",
-    "problem_summary",
-    "flow_key",
-    "flow_version",
-    "current_node",
-    "history",
-    "variables",
-    "target_index",
-    "targets_done",
-    "custom_step",
-    "state_version",
-    "step_count",
-    "resolution_summary",
-    "followups",
-    "client_name",
-    "asset_name",
-    "issue_category",
-    "triage_hypothesis",
-    "evidence_items",
-    "problem_domain",
-    "match_score",
-    "confidence",
-    "escalation_reason",
-    "escalation_target",
-    "resolution_note_external_id",
-    "resolution_note_posted_at",
-    "escalation_package_external_id",
-    "escalation_package_posted_at",
-)
+_SESSION_SPECIAL = {
+    "session_type",
+    "status",
+    "intake_type",
+    "confidence_tier",
+    "flow_stack",
+    "pending_task_lane",
+    "ticket",
+}
+_SESSION_PLAIN = tuple(f.name for f in dataclasses.fields(Session) if f.name not in _SESSION_SPECIAL)
+_LISTS = ("history", "targets_done", "followups", "evidence_items")
+
+
+def team_from_row(row: TeamRow) -> Team:
+    """A team from its row."""
+    return Team(id=row.id, name=row.name, created_at=row.created_at)
 
 
 def session_values(session: Session) -> dict[str, Any]:
-    """Column values for a session."""
-    values = {name: getattr(session, name) for name in _PLAIN_SESSION_FIELDS}
+    """Column values for a session (JSON columns get fresh copies, never the session's own lists)."""
+    values = {name: getattr(session, name) for name in _SESSION_PLAIN}
+    values.update({name: list(values[name]) for name in _LISTS})
+    values["variables"] = dict(session.variables)
+    values["conversation"] = dict(session.conversation)
+    ticket = session.ticket
     values.update(
         session_type=session.session_type.value,
         status=session.status.value,
         intake_type=session.intake_type.value,
         confidence_tier=session.confidence_tier.value,
-        flow_stack=[[f.flow_key, f.flow_version, f.return_node] for f in session.flow_stack],
-        pending_task_lane=[vars_of(item) for item in session.pending_task_lane],
-        ticket_number=session.ticket.number if session.ticket else None,
-        ticket_summary=session.ticket.summary if session.ticket else "",
-        ticket_company=session.ticket.company if session.ticket else "",
-        history=list(session.history),
-        variables=dict(session.variables),
-        targets_done=list(session.targets_done),
-        followups=list(session.followups),
-        evidence_items=list(session.evidence_items),
+        flow_stack=[
+            {"flow_key": f.flow_key, "flow_version": f.flow_version, "return_node": f.return_node}
+            for f in session.flow_stack
+        ],
+        pending_task_lane=[dataclasses.asdict(item) for item in session.pending_task_lane],
+        ticket_number=ticket.number if ticket else None,
+        ticket_summary=ticket.summary if ticket else "",
+        ticket_company=ticket.company if ticket else "",
     )
     return values
 
 
-def vars_of(item: TaskLaneItem) -> dict[str, Any]:
-    """A task-lane item as JSON."""
-    return {
-        "id": item.id,
-        "kind": item.kind,
-        "text": item.text,
-        "options": list(item.options),
-        "command": item.command,
-        "status": item.status,
-        "answer": item.answer,
-    }
-
-
 def session_from_row(row: SessionRow) -> Session:
     """A session from its row."""
-    plain = {name: getattr(row, name) for name in _PLAIN_SESSION_FIELDS}
+    plain = {name: getattr(row, name) for name in _SESSION_PLAIN}
+    plain.update({name: list(plain[name] or []) for name in _LISTS})
+    plain["variables"] = dict(row.variables or {})
+    plain["conversation"] = dict(row.conversation or {})
+    ticket = TicketLink(row.ticket_number, row.ticket_summary, row.ticket_company) if row.ticket_number else None
     return Session(
         **plain,
         session_type=SessionType(row.session_type),
         status=SessionStatus(row.status),
         intake_type=IntakeType(row.intake_type),
         confidence_tier=ConfidenceTier(row.confidence_tier),
-        flow_stack=[FlowFrame(str(k), int(v), str(r)) for k, v, r in row.flow_stack or []],
-        pending_task_lane=[TaskLaneItem(**item) for item in row.pending_task_lane or []],
-        ticket=TicketLink(row.ticket_number, row.ticket_summary, row.ticket_company) if row.ticket_number else None,
+        flow_stack=[
+            FlowFrame(str(f["flow_key"]), int(f["flow_version"]), str(f["return_node"])) for f in row.flow_stack or []
+        ],
+        pending_task_lane=[
+            TaskLaneItem(**{**item, "options": list(item.get("options", []))}) for item in row.pending_task_lane or []
+        ],
+        ticket=ticket,
     )
+
+
+def timeline_values(entry: TimelineEntry) -> dict[str, Any]:
+    """Column values for a timeline entry, without ``seq`` (the repository assigns it)."""
+    values = dataclasses.asdict(entry)
+    values.pop("seq")
+    values["kind"] = entry.kind.value
+    return values
 
 
 def timeline_from_row(row: TimelineRow) -> TimelineEntry:
@@ -134,6 +119,11 @@ def timeline_from_row(row: TimelineRow) -> TimelineEntry:
     )
 
 
+def fact_values(fact: Fact) -> dict[str, Any]:
+    """Column values for a fact."""
+    return {**dataclasses.asdict(fact), "source": fact.source.value}
+
+
 def fact_from_row(row: FactRow) -> Fact:
     """A fact from its row."""
     return Fact(
@@ -152,23 +142,9 @@ def fact_from_row(row: FactRow) -> Fact:
 def fix_values(fix: SuggestedFix) -> dict[str, Any]:
     """Column values for a suggested fix."""
     return {
-        "id": fix.id,
-        "team_id": fix.team_id,
-        "session_id": fix.session_id,
-        "title": fix.title,
-        "description": fix.description,
-        "confidence": fix.confidence,
-        "script": fix.script,
-        "script_language": fix.script_language,
-        "template_id": fix.template_id,
-        "template_params": dict(fix.template_params),
+        **dataclasses.asdict(fix),
         "user_decision": fix.user_decision.value if fix.user_decision else None,
         "status": fix.status.value,
-        "status_reason": fix.status_reason,
-        "created_at": fix.created_at,
-        "superseded_at": fix.superseded_at,
-        "applied_at": fix.applied_at,
-        "verified_at": fix.verified_at,
     }
 
 
@@ -195,6 +171,11 @@ def fix_from_row(row: SuggestedFixRow) -> SuggestedFix:
     )
 
 
+def note_values(note: Note) -> dict[str, Any]:
+    """Column values for a note."""
+    return {**dataclasses.asdict(note), "kind": note.kind.value}
+
+
 def note_from_row(row: NoteRow) -> Note:
     """A note from its row."""
     return Note(
@@ -211,13 +192,18 @@ def note_from_row(row: NoteRow) -> Note:
     )
 
 
+def outbox_values(item: OutboxItem) -> dict[str, Any]:
+    """Column values for an outbox item."""
+    return dataclasses.asdict(item)
+
+
 def outbox_from_row(row: OutboxRow) -> OutboxItem:
     """An outbox item from its row."""
     return OutboxItem(
         id=row.id,
         team_id=row.team_id,
         kind=row.kind,
-        payload=dict(row.payload),
+        payload=dict(row.payload or {}),
         idempotency_key=row.idempotency_key,
         created_at=row.created_at,
         status=row.status,

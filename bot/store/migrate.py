@@ -1,43 +1,66 @@
-"""Run Alembic programmatically: ``rfbot db upgrade`` and the tests use these."""
+"""Run Alembic programmatically (``rfbot db upgrade``, the app's startup check and the tests use these).
+
+All functions are synchronous. Alembic runs on our async engine through ``connection.run_sync`` (see
+``migrations/env.py``), inside its own event loop; when called from a thread that already runs a loop, the work
+is moved to a helper thread so ``asyncio.run`` still gets a loop of its own.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
-from bot.store.db import make_engine
+import bot
+from bot.store.db import make_engine, to_async_url
 
 T = TypeVar("T")
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(bot.__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
-    """An Alembic config pointing at our migrations and this database."""
+    """An Alembic config pointing at the repository's ``migrations/`` and at this database."""
+    to_async_url(url)  # fail early, with the list of supported URLs
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = url
     return config
 
 
+def _blocking(fn: Callable[[], T]) -> T:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="alembic") as pool:
+        return pool.submit(fn).result()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    """Upgrade the schema to ``revision``."""
-    command.upgrade(alembic_config(url), revision)
+    """Upgrade the schema of ``url`` to ``revision`` (default: the newest)."""
+    _blocking(lambda: command.upgrade(alembic_config(url), revision))
 
 
 def downgrade(url: str, revision: str) -> None:
-    """Downgrade the schema to ``revision`` (``base`` drops everything)."""
-    command.downgrade(alembic_config(url), revision)
+    """Downgrade the schema of ``url`` to ``revision`` (``"base"`` drops every table)."""
+    _blocking(lambda: command.downgrade(alembic_config(url), revision))
+
+
+def head() -> str | None:
+    """The newest revision shipped with the code."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 def run_on(url: str, fn: Callable[[Connection], T]) -> T:
-    """Run a synchronous inspection function on a connection to ``url`` (for CLI checks and tests)."""
+    """Run a synchronous function on a fresh connection to ``url`` and return its result (inspection, checks)."""
 
     async def run() -> T:
         engine = make_engine(url)
@@ -47,9 +70,9 @@ def run_on(url: str, fn: Callable[[Connection], T]) -> T:
         finally:
             await engine.dispose()
 
-    return asyncio.run(run())
+    return _blocking(lambda: asyncio.run(run()))
 
 
 def current(url: str) -> str | None:
-    """The schema revision of the database (None when it has no schema)."""
+    """The schema revision of ``url`` (None when it has no schema yet)."""
     return run_on(url, lambda connection: MigrationContext.configure(connection).get_current_revision())

@@ -1,8 +1,13 @@
-"""initial schema
+"""Initial schema: teams, users, settings, versioned flows, sessions and their records, inbox, outbox.
 
 Revision ID: 0001
-Revises: (none)
-Create Date: 2026-11-25 05:39:05.589936
+Revises:
+Create Date: 2026-11-25
+
+Generated with ``alembic revision --autogenerate`` against an empty PostgreSQL database and tidied by hand:
+helpers for the repeated columns, ``sa.DateTime(timezone=True)`` instead of the app's ``UtcDateTime`` decorator
+(same DDL; migrations import no app code). Constraint names follow ``bot.store.tables.NAMING``. Tables are
+created parents-first and dropped children-first; dropping a table drops its indexes.
 """
 
 from __future__ import annotations
@@ -12,379 +17,329 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.store.types
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+ID = sa.String(length=36)
+KEY = sa.String(length=200)
+ENUM = sa.String(length=40)
+
+
+def ts(name: str, nullable: bool = False) -> sa.Column:
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+def text(name: str) -> sa.Column:
+    return sa.Column(name, sa.Text(), nullable=False)
+
+
+def col(name: str, type_: sa.types.TypeEngine, nullable: bool = False) -> sa.Column:
+    return sa.Column(name, type_, nullable=nullable)
+
+
+def team_fk(table: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=f"fk_{table}_team_id_teams", ondelete="CASCADE")
+
+
+def session_fk(table: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["session_id", "team_id"],
+        ["sessions.id", "sessions.team_id"],
+        name=f"fk_{table}_session_id_sessions",
+        ondelete="CASCADE",
+    )
+
+
+def index(name: str, table: str, *columns: str) -> None:
+    op.create_index(name, table, list(columns), unique=False)
+
 
 def upgrade() -> None:
     op.create_table(
         "teams",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("created_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
-        sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
+        col("id", ID),
+        col("name", KEY),
+        ts("created_at"),
+        sa.PrimaryKeyConstraint("id", name="pk_teams"),
+        sa.UniqueConstraint("name", name="uq_teams_name"),
     )
     op.create_table(
         "account_settings",
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("prefs", sa.JSON(), nullable=False),
-        sa.Column("updated_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["teams.id"], name=op.f("fk_account_settings_team_id_teams"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("team_id", name=op.f("pk_account_settings")),
+        col("team_id", ID),
+        col("prefs", sa.JSON()),
+        ts("updated_at"),
+        team_fk("account_settings"),
+        sa.PrimaryKeyConstraint("team_id", name="pk_account_settings"),
     )
     op.create_table(
-        "flows",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=True),
-        sa.Column("scope", sa.String(length=40), nullable=False),
-        sa.Column("key", sa.String(length=120), nullable=False),
-        sa.Column("visibility", sa.String(length=20), nullable=False),
-        sa.Column("created_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_flows_team_id_teams"), ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_flows")),
-        sa.UniqueConstraint("scope", "key", name=op.f("uq_flows_scope_key")),
+        "users",
+        col("id", ID),
+        col("team_id", ID),
+        text("display_name"),
+        col("role", ENUM),
+        col("email", sa.String(length=320)),
+        ts("created_at", nullable=True),
+        team_fk("users"),
+        sa.PrimaryKeyConstraint("id", name="pk_users"),
+        sa.UniqueConstraint("id", "team_id", name="uq_users_id_team_id"),
     )
-    with op.batch_alter_table("flows", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_flows_team_id"), ["team_id"], unique=False)
+    index("ix_users_team_id", "users", "team_id")
+    op.create_table(
+        "user_identities",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        col("team_id", ID),
+        col("user_id", ID),
+        col("platform", ENUM),
+        col("platform_user_id", KEY),
+        team_fk("user_identities"),
+        sa.ForeignKeyConstraint(
+            ["user_id", "team_id"],
+            ["users.id", "users.team_id"],
+            name="fk_user_identities_user_id_users",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_user_identities"),
+        sa.UniqueConstraint(
+            "team_id", "platform", "platform_user_id", name="uq_user_identities_team_id_platform_platform_user_id"
+        ),
+    )
+    index("ix_user_identities_user_id", "user_identities", "user_id")
+
+    op.create_table(
+        "flows",
+        col("id", ID),
+        col("team_id", ID, nullable=True),
+        col("scope", ID),
+        col("key", KEY),
+        col("visibility", ENUM),
+        ts("created_at"),
+        team_fk("flows"),
+        sa.PrimaryKeyConstraint("id", name="pk_flows"),
+        sa.UniqueConstraint("scope", "key", name="uq_flows_scope_key"),
+    )
+    index("ix_flows_team_id", "flows", "team_id")
+    op.create_table(
+        "flow_versions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        col("flow_id", ID),
+        col("version", sa.Integer()),
+        col("status", ENUM),
+        text("name"),
+        col("kind", ENUM),
+        text("source"),
+        ts("created_at"),
+        sa.ForeignKeyConstraint(["flow_id"], ["flows.id"], name="fk_flow_versions_flow_id_flows", ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name="pk_flow_versions"),
+        sa.UniqueConstraint("flow_id", "version", name="uq_flow_versions_flow_id_version"),
+    )
+
+    op.create_table(
+        "sessions",
+        col("id", ID),
+        col("team_id", ID),
+        col("engineer_id", ID),
+        col("conversation", sa.JSON()),
+        col("conversation_key", sa.String(length=400)),
+        ts("started_at"),
+        ts("updated_at"),
+        ts("ended_at", nullable=True),
+        col("session_type", ENUM),
+        col("status", ENUM),
+        col("intake_type", ENUM),
+        text("title"),
+        text("problem_summary"),
+        col("flow_key", KEY),
+        col("flow_version", sa.Integer()),
+        col("current_node", KEY),
+        col("flow_stack", sa.JSON()),
+        col("history", sa.JSON()),
+        col("variables", sa.JSON()),
+        col("target_index", sa.Integer()),
+        col("targets_done", sa.JSON()),
+        text("custom_step"),
+        col("ticket_number", KEY, nullable=True),
+        text("ticket_summary"),
+        text("ticket_company"),
+        col("state_version", sa.Integer()),
+        col("step_count", sa.Integer()),
+        text("resolution_summary"),
+        col("followups", sa.JSON()),
+        text("client_name"),
+        text("asset_name"),
+        text("issue_category"),
+        text("triage_hypothesis"),
+        col("evidence_items", sa.JSON()),
+        text("problem_domain"),
+        col("match_score", sa.Double(), nullable=True),
+        col("confidence_tier", ENUM),
+        col("confidence", sa.Double()),
+        col("pending_task_lane", sa.JSON()),
+        text("escalation_reason"),
+        text("escalation_target"),
+        col("resolution_note_external_id", KEY),
+        ts("resolution_note_posted_at", nullable=True),
+        col("escalation_package_external_id", KEY),
+        ts("escalation_package_posted_at", nullable=True),
+        sa.ForeignKeyConstraint(
+            ["engineer_id", "team_id"], ["users.id", "users.team_id"], name="fk_sessions_engineer_id_users"
+        ),
+        team_fk("sessions"),
+        sa.PrimaryKeyConstraint("id", name="pk_sessions"),
+        sa.UniqueConstraint("id", "team_id", name="uq_sessions_id_team_id"),
+    )
+    index("ix_sessions_conversation", "sessions", "team_id", "conversation_key", "status")
+    index("ix_sessions_engineer", "sessions", "team_id", "engineer_id", "status")
+
+    op.create_table(
+        "session_timeline",
+        col("id", ID),
+        col("team_id", ID),
+        col("session_id", ID),
+        col("seq", sa.Integer()),
+        ts("at"),
+        col("kind", ENUM),
+        col("actor_id", ID),
+        text("actor_name"),
+        col("node_id", KEY),
+        text("title"),
+        text("answer"),
+        col("detail", sa.JSON()),
+        session_fk("session_timeline"),
+        team_fk("session_timeline"),
+        sa.PrimaryKeyConstraint("id", name="pk_session_timeline"),
+        sa.UniqueConstraint("session_id", "seq", name="uq_session_timeline_session_id_seq"),
+    )
+    index("ix_session_timeline_team_id", "session_timeline", "team_id")
+    op.create_table(
+        "session_facts",
+        col("id", ID),
+        col("team_id", ID),
+        col("session_id", ID),
+        text("text"),
+        text("summary"),
+        col("source", ENUM),
+        col("source_ref", KEY),
+        ts("created_at"),
+        ts("deleted_at", nullable=True),
+        session_fk("session_facts"),
+        team_fk("session_facts"),
+        sa.PrimaryKeyConstraint("id", name="pk_session_facts"),
+    )
+    index("ix_session_facts_session_id", "session_facts", "session_id")
+    index("ix_session_facts_team_id", "session_facts", "team_id")
+    op.create_table(
+        "suggested_fixes",
+        col("id", ID),
+        col("team_id", ID),
+        col("session_id", ID),
+        text("title"),
+        text("description"),
+        col("confidence", sa.Integer()),
+        text("script"),
+        col("script_language", ENUM),
+        col("template_id", KEY),
+        col("template_params", sa.JSON()),
+        col("user_decision", ENUM, nullable=True),
+        col("status", ENUM),
+        text("status_reason"),
+        ts("created_at"),
+        ts("superseded_at", nullable=True),
+        ts("applied_at", nullable=True),
+        ts("verified_at", nullable=True),
+        session_fk("suggested_fixes"),
+        team_fk("suggested_fixes"),
+        sa.PrimaryKeyConstraint("id", name="pk_suggested_fixes"),
+    )
+    index("ix_suggested_fixes_active", "suggested_fixes", "session_id", "superseded_at")
+    index("ix_suggested_fixes_team_id", "suggested_fixes", "team_id")
+    op.create_table(
+        "script_generations",
+        col("id", ID),
+        col("team_id", ID),
+        col("session_id", ID),
+        col("language", ENUM),
+        text("script"),
+        text("purpose"),
+        col("parameters", sa.JSON()),
+        ts("created_at"),
+        session_fk("script_generations"),
+        team_fk("script_generations"),
+        sa.PrimaryKeyConstraint("id", name="pk_script_generations"),
+    )
+    index("ix_script_generations_session_id", "script_generations", "session_id")
+    index("ix_script_generations_team_id", "script_generations", "team_id")
+    op.create_table(
+        "notes",
+        col("id", ID),
+        col("team_id", ID),
+        col("session_id", ID),
+        col("kind", ENUM),
+        col("format", ENUM),
+        text("body"),
+        col("redactions", sa.JSON()),
+        col("external_id", KEY),
+        ts("created_at"),
+        ts("posted_at", nullable=True),
+        session_fk("notes"),
+        team_fk("notes"),
+        sa.PrimaryKeyConstraint("id", name="pk_notes"),
+    )
+    index("ix_notes_session_id", "notes", "session_id")
+    index("ix_notes_team_id", "notes", "team_id")
 
     op.create_table(
         "inbox",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("dedupe_key", sa.String(length=300), nullable=False),
-        sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("received_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("processed_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_inbox_team_id_teams"), ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox")),
-        sa.UniqueConstraint("team_id", "dedupe_key", name=op.f("uq_inbox_team_id_dedupe_key")),
+        col("team_id", ID),
+        col("dedupe_key", sa.String(length=300)),
+        col("kind", ENUM),
+        col("payload", sa.JSON()),
+        ts("received_at"),
+        ts("processed_at", nullable=True),
+        col("attempts", sa.Integer()),
+        text("last_error"),
+        team_fk("inbox"),
+        sa.PrimaryKeyConstraint("id", name="pk_inbox"),
+        sa.UniqueConstraint("team_id", "dedupe_key", name="uq_inbox_team_id_dedupe_key"),
     )
-    with op.batch_alter_table("inbox", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_inbox_team_id"), ["team_id"], unique=False)
-
+    index("ix_inbox_pending", "inbox", "processed_at", "id")
     op.create_table(
         "outbox",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("idempotency_key", sa.String(length=300), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=False),
-        sa.Column("created_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_outbox_team_id_teams"), ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
-        sa.UniqueConstraint("team_id", "idempotency_key", name=op.f("uq_outbox_team_id_idempotency_key")),
+        col("id", ID),
+        col("team_id", ID),
+        col("kind", ENUM),
+        col("payload", sa.JSON()),
+        col("idempotency_key", sa.String(length=300)),
+        col("status", ENUM),
+        col("attempts", sa.Integer()),
+        ts("next_attempt_at", nullable=True),
+        text("last_error"),
+        ts("created_at"),
+        ts("delivered_at", nullable=True),
+        team_fk("outbox"),
+        sa.PrimaryKeyConstraint("id", name="pk_outbox"),
+        sa.UniqueConstraint("team_id", "idempotency_key", name="uq_outbox_team_id_idempotency_key"),
     )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_outbox_due", ["status", "next_attempt_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_outbox_team_id"), ["team_id"], unique=False)
-
-    op.create_table(
-        "users",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("display_name", sa.String(length=200), nullable=False),
-        sa.Column("role", sa.String(length=20), nullable=False),
-        sa.Column("email", sa.String(length=320), nullable=False),
-        sa.Column("created_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_users_team_id_teams"), ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
-    )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_users_team_id"), ["team_id"], unique=False)
-
-    op.create_table(
-        "flow_versions",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("flow_id", sa.String(length=36), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("name", sa.String(length=300), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("source", sa.Text(), nullable=False),
-        sa.Column("created_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["flow_id"], ["flows.id"], name=op.f("fk_flow_versions_flow_id_flows"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_flow_versions")),
-        sa.UniqueConstraint("flow_id", "version", name=op.f("uq_flow_versions_flow_id_version")),
-    )
-    with op.batch_alter_table("flow_versions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_flow_versions_flow_id"), ["flow_id"], unique=False)
-
-    op.create_table(
-        "sessions",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("engineer_id", sa.String(length=36), nullable=False),
-        sa.Column("conversation", sa.JSON(), nullable=False),
-        sa.Column("conversation_key", sa.String(length=400), nullable=False),
-        sa.Column("started_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("ended_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("session_type", sa.String(length=20), nullable=False),
-        sa.Column("status", sa.String(length=30), nullable=False),
-        sa.Column("intake_type", sa.String(length=20), nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
-        sa.Column("problem_summary", sa.Text(), nullable=False),
-        sa.Column("flow_key", sa.String(length=120), nullable=False),
-        sa.Column("flow_version", sa.Integer(), nullable=False),
-        sa.Column("current_node", sa.String(length=120), nullable=False),
-        sa.Column("flow_stack", sa.JSON(), nullable=False),
-        sa.Column("history", sa.JSON(), nullable=False),
-        sa.Column("variables", sa.JSON(), nullable=False),
-        sa.Column("target_index", sa.Integer(), nullable=False),
-        sa.Column("targets_done", sa.JSON(), nullable=False),
-        sa.Column("custom_step", sa.String(length=300), nullable=False),
-        sa.Column("ticket_number", sa.String(length=40), nullable=True),
-        sa.Column("ticket_summary", sa.Text(), nullable=False),
-        sa.Column("ticket_company", sa.String(length=300), nullable=False),
-        sa.Column("state_version", sa.Integer(), nullable=False),
-        sa.Column("step_count", sa.Integer(), nullable=False),
-        sa.Column("resolution_summary", sa.Text(), nullable=False),
-        sa.Column("followups", sa.JSON(), nullable=False),
-        sa.Column("client_name", sa.String(length=300), nullable=False),
-        sa.Column("asset_name", sa.String(length=300), nullable=False),
-        sa.Column("issue_category", sa.String(length=200), nullable=False),
-        sa.Column("triage_hypothesis", sa.Text(), nullable=False),
-        sa.Column("evidence_items", sa.JSON(), nullable=False),
-        sa.Column("problem_domain", sa.String(length=200), nullable=False),
-        sa.Column("match_score", sa.Double(), nullable=True),
-        sa.Column("confidence_tier", sa.String(length=20), nullable=False),
-        sa.Column("confidence", sa.Double(), nullable=False),
-        sa.Column("pending_task_lane", sa.JSON(), nullable=False),
-        sa.Column("escalation_reason", sa.Text(), nullable=False),
-        sa.Column("escalation_target", sa.String(length=200), nullable=False),
-        sa.Column("resolution_note_external_id", sa.String(length=100), nullable=False),
-        sa.Column("resolution_note_posted_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("escalation_package_external_id", sa.String(length=100), nullable=False),
-        sa.Column("escalation_package_posted_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["engineer_id"], ["users.id"], name=op.f("fk_sessions_engineer_id_users")),
-        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_sessions_team_id_teams"), ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_sessions")),
-    )
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.create_index("ix_sessions_conversation", ["team_id", "conversation_key", "status"], unique=False)
-        batch_op.create_index("ix_sessions_engineer", ["team_id", "engineer_id", "status"], unique=False)
-        batch_op.create_index(batch_op.f("ix_sessions_team_id"), ["team_id"], unique=False)
-
-    op.create_table(
-        "user_identities",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("user_id", sa.String(length=36), nullable=False),
-        sa.Column("platform", sa.String(length=40), nullable=False),
-        sa.Column("platform_user_id", sa.String(length=200), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["teams.id"], name=op.f("fk_user_identities_team_id_teams"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_user_identities_user_id_users"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_identities")),
-        sa.UniqueConstraint(
-            "team_id", "platform", "platform_user_id", name=op.f("uq_user_identities_team_id_platform_platform_user_id")
-        ),
-    )
-    with op.batch_alter_table("user_identities", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_user_identities_team_id"), ["team_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_user_identities_user_id"), ["user_id"], unique=False)
-
-    op.create_table(
-        "notes",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("session_id", sa.String(length=36), nullable=False),
-        sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("format", sa.String(length=10), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("redactions", sa.JSON(), nullable=False),
-        sa.Column("external_id", sa.String(length=100), nullable=False),
-        sa.Column("created_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("posted_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["session_id"], ["sessions.id"], name=op.f("fk_notes_session_id_sessions"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_notes_team_id_teams"), ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
-    )
-    with op.batch_alter_table("notes", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_notes_session_id"), ["session_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_notes_team_id"), ["team_id"], unique=False)
-
-    op.create_table(
-        "script_generations",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("session_id", sa.String(length=36), nullable=False),
-        sa.Column("language", sa.String(length=20), nullable=False),
-        sa.Column("script", sa.Text(), nullable=False),
-        sa.Column("purpose", sa.Text(), nullable=False),
-        sa.Column("parameters", sa.JSON(), nullable=False),
-        sa.Column("created_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["session_id"], ["sessions.id"], name=op.f("fk_script_generations_session_id_sessions"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["teams.id"], name=op.f("fk_script_generations_team_id_teams"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_script_generations")),
-    )
-    with op.batch_alter_table("script_generations", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_script_generations_session_id"), ["session_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_script_generations_team_id"), ["team_id"], unique=False)
-
-    op.create_table(
-        "session_facts",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("session_id", sa.String(length=36), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column("source", sa.String(length=30), nullable=False),
-        sa.Column("source_ref", sa.String(length=36), nullable=False),
-        sa.Column("created_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("deleted_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["session_id"], ["sessions.id"], name=op.f("fk_session_facts_session_id_sessions"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["teams.id"], name=op.f("fk_session_facts_team_id_teams"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_session_facts")),
-    )
-    with op.batch_alter_table("session_facts", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_session_facts_session_id"), ["session_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_session_facts_team_id"), ["team_id"], unique=False)
-
-    op.create_table(
-        "session_timeline",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("session_id", sa.String(length=36), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("actor_id", sa.String(length=36), nullable=False),
-        sa.Column("actor_name", sa.String(length=200), nullable=False),
-        sa.Column("node_id", sa.String(length=120), nullable=False),
-        sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("answer", sa.Text(), nullable=False),
-        sa.Column("detail", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["session_id"], ["sessions.id"], name=op.f("fk_session_timeline_session_id_sessions"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["teams.id"], name=op.f("fk_session_timeline_team_id_teams"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_session_timeline")),
-        sa.UniqueConstraint("session_id", "seq", name=op.f("uq_session_timeline_session_id_seq")),
-    )
-    with op.batch_alter_table("session_timeline", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_session_timeline_team_id"), ["team_id"], unique=False)
-
-    op.create_table(
-        "suggested_fixes",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("team_id", sa.String(length=36), nullable=False),
-        sa.Column("session_id", sa.String(length=36), nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("confidence", sa.Integer(), nullable=False),
-        sa.Column("script", sa.Text(), nullable=False),
-        sa.Column("script_language", sa.String(length=20), nullable=False),
-        sa.Column("template_id", sa.String(length=36), nullable=False),
-        sa.Column("template_params", sa.JSON(), nullable=False),
-        sa.Column("user_decision", sa.String(length=30), nullable=True),
-        sa.Column("status", sa.String(length=30), nullable=False),
-        sa.Column("status_reason", sa.Text(), nullable=False),
-        sa.Column("created_at", bot.store.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("superseded_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("applied_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("verified_at", bot.store.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["session_id"], ["sessions.id"], name=op.f("fk_suggested_fixes_session_id_sessions"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["teams.id"], name=op.f("fk_suggested_fixes_team_id_teams"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_suggested_fixes")),
-    )
-    with op.batch_alter_table("suggested_fixes", schema=None) as batch_op:
-        batch_op.create_index("ix_suggested_fixes_active", ["session_id", "superseded_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_suggested_fixes_team_id"), ["team_id"], unique=False)
+    index("ix_outbox_due", "outbox", "status", "next_attempt_at")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("suggested_fixes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_suggested_fixes_team_id"))
-        batch_op.drop_index("ix_suggested_fixes_active")
-
-    op.drop_table("suggested_fixes")
-    with op.batch_alter_table("session_timeline", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_session_timeline_team_id"))
-
-    op.drop_table("session_timeline")
-    with op.batch_alter_table("session_facts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_session_facts_team_id"))
-        batch_op.drop_index(batch_op.f("ix_session_facts_session_id"))
-
-    op.drop_table("session_facts")
-    with op.batch_alter_table("script_generations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_script_generations_team_id"))
-        batch_op.drop_index(batch_op.f("ix_script_generations_session_id"))
-
-    op.drop_table("script_generations")
-    with op.batch_alter_table("notes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_notes_team_id"))
-        batch_op.drop_index(batch_op.f("ix_notes_session_id"))
-
-    op.drop_table("notes")
-    with op.batch_alter_table("user_identities", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_user_identities_user_id"))
-        batch_op.drop_index(batch_op.f("ix_user_identities_team_id"))
-
-    op.drop_table("user_identities")
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sessions_team_id"))
-        batch_op.drop_index("ix_sessions_engineer")
-        batch_op.drop_index("ix_sessions_conversation")
-
-    op.drop_table("sessions")
-    with op.batch_alter_table("flow_versions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_flow_versions_flow_id"))
-
-    op.drop_table("flow_versions")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_users_team_id"))
-
-    op.drop_table("users")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outbox_team_id"))
-        batch_op.drop_index("ix_outbox_due")
-
-    op.drop_table("outbox")
-    with op.batch_alter_table("inbox", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_inbox_team_id"))
-
-    op.drop_table("inbox")
-    with op.batch_alter_table("flows", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_flows_team_id"))
-
-    op.drop_table("flows")
-    op.drop_table("account_settings")
-    op.drop_table("teams")
+    for table in (
+        "outbox",
+        "inbox",
+        "notes",
+        "script_generations",
+        "suggested_fixes",
+        "session_facts",
+        "session_timeline",
+        "sessions",
+        "flow_versions",
+        "flows",
+        "user_identities",
+        "users",
+        "account_settings",
+        "teams",
+    ):
+        op.drop_table(table)

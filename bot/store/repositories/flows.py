@@ -1,4 +1,8 @@
-"""Versioned flows. A version's YAML source is immutable, so parsed flows are cached per (flow, version)."""
+"""Versioned flows: each version keeps its YAML source; team flows shadow public flows with the same key.
+
+A stored version never changes, so its parsed ``Flow`` is cached per ``(flow_id, version)`` in a small LRU owned by
+the ``Database`` (shared by every unit of work it makes).
+"""
 
 from __future__ import annotations
 
@@ -8,87 +12,97 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.flows.loader import parse_flow_text
 from bot.flows.model import Flow, FlowStatus, Visibility
 from bot.store.repositories.base import SqlRepository
 from bot.store.tables import FlowRow, FlowVersionRow
 
 PUBLIC = "public"
-_CACHE: OrderedDict[tuple[str, int], Flow] = OrderedDict()
-_CACHE_SIZE = 256
 
 
-def _parsed(row: FlowRow, version: FlowVersionRow) -> Flow:
-    key = (row.id, version.version)
-    flow = _CACHE.get(key)
-    if flow is None:
-        flow = parse_flow_text(version.source, f"{row.key}@v{version.version}")
-        _CACHE[key] = flow
-        if len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(key)
-    return dataclasses.replace(
-        flow, version=version.version, status=FlowStatus(version.status), visibility=Visibility(row.visibility)
-    )
+class FlowCache:
+    """A least-recently-used map ``(flow_id, version) -> parsed Flow``."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, int], Flow] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def parsed(self, row: FlowRow, version: FlowVersionRow) -> Flow:
+        """The flow of this stored version, carrying its version number, status and visibility."""
+        key = (row.id, version.version)
+        flow = self._items.get(key)
+        if flow is None:
+            from bot.flows.loader import parse_flow_text  # the loader is heavy; import on first use
+
+            flow = parse_flow_text(version.source, f"<{row.scope}/{row.key}@v{version.version}>")
+            self._items[key] = flow
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        else:
+            self._items.move_to_end(key)
+        return dataclasses.replace(
+            flow, version=version.version, status=FlowStatus(version.status), visibility=Visibility(row.visibility)
+        )
 
 
 class SqlFlows(SqlRepository):
-    """Flows visible to a team: its own first, then public ones."""
+    """``FlowRepository`` over ``flows`` + ``flow_versions``. An empty ``team_id`` means "public flows only"."""
 
-    async def _rows(self, team_id: str | None, key: str) -> list[FlowRow]:
-        scopes = [team_id, PUBLIC] if team_id else [PUBLIC]
-        stmt = select(FlowRow).where(FlowRow.key == key, FlowRow.scope.in_(scopes))
-        rows = list((await self._s.execute(stmt)).scalars())
-        rows.sort(key=lambda r: r.scope == PUBLIC)  # team flow shadows the public one
-        return rows
+    def __init__(self, session: AsyncSession, cache: FlowCache | None = None) -> None:
+        super().__init__(session)
+        self._cache = cache if cache is not None else FlowCache()
 
     async def get(self, team_id: str, key: str, version: int | None = None) -> Flow | None:
-        """That version, or the latest published one, of flow ``key`` visible to the team."""
-        for row in await self._rows(team_id, key):
-            stmt = select(FlowVersionRow).where(FlowVersionRow.flow_id == row.id)
-            if version is not None:
-                stmt = stmt.where(FlowVersionRow.version == version)
+        """Flow ``key`` as the team sees it (its own first, else the public one): that version, or the latest
+        published one when ``version`` is None. A pinned version stays readable after newer ones are published."""
+        stmt = select(FlowRow).where(FlowRow.key == key, FlowRow.scope.in_(self._scopes(team_id)))
+        rows = sorted(await self.all(stmt), key=lambda r: r.scope == PUBLIC)  # the team's own flow first
+        for row in rows:
+            query = select(FlowVersionRow).where(FlowVersionRow.flow_id == row.id)
+            if version is None:
+                query = query.where(FlowVersionRow.status == FlowStatus.PUBLISHED.value)
             else:
-                stmt = stmt.where(FlowVersionRow.status == FlowStatus.PUBLISHED.value)
-            found = (await self._s.execute(stmt.order_by(FlowVersionRow.version.desc()).limit(1))).scalar_one_or_none()
+                query = query.where(FlowVersionRow.version == version)
+            found = await self.first(query.order_by(FlowVersionRow.version.desc()))
             if found is not None:
-                return _parsed(row, found)
+                return self._cache.parsed(row, found)
         return None
 
     async def list(self, team_id: str, include_drafts: bool = False) -> Sequence[Flow]:
-        """Latest version of each flow visible to the team."""
-        scope_filter = or_(FlowRow.scope == PUBLIC, FlowRow.scope == team_id) if team_id else FlowRow.scope == PUBLIC
-        latest = select(FlowVersionRow.flow_id, func.max(FlowVersionRow.version).label("v")).group_by(
-            FlowVersionRow.flow_id
-        )
+        """The latest (published, unless ``include_drafts``) version of each flow visible to the team, by key."""
+        latest = select(FlowVersionRow.flow_id, func.max(FlowVersionRow.version).label("version"))
         if not include_drafts:
             latest = latest.where(FlowVersionRow.status == FlowStatus.PUBLISHED.value)
-        sub = latest.subquery()
+        newest = latest.group_by(FlowVersionRow.flow_id).subquery()
         stmt = (
             select(FlowRow, FlowVersionRow)
-            .join(sub, sub.c.flow_id == FlowRow.id)
-            .join(FlowVersionRow, (FlowVersionRow.flow_id == FlowRow.id) & (FlowVersionRow.version == sub.c.v))
-            .where(scope_filter)
+            .join(newest, newest.c.flow_id == FlowRow.id)
+            .join(FlowVersionRow, (FlowVersionRow.flow_id == FlowRow.id) & (FlowVersionRow.version == newest.c.version))
+            .where(FlowRow.scope.in_(self._scopes(team_id)))
         )
         chosen: dict[str, tuple[FlowRow, FlowVersionRow]] = {}
-        for row, version in (await self._s.execute(stmt)).all():
+        for row, version in (await self._s.execute(stmt.execution_options(populate_existing=True))).all():
             if row.key not in chosen or row.scope != PUBLIC:
                 chosen[row.key] = (row, version)
-        return [_parsed(r, v) for r, v in sorted(chosen.values(), key=lambda rv: rv[0].key)]
+        return [self._cache.parsed(*chosen[key]) for key in sorted(chosen)]
 
     async def save(self, team_id: str | None, flow: Flow, source: str, status: FlowStatus) -> int:
-        """Store a new version; an identical newest version is returned instead of a copy."""
+        """Store ``source`` as a new version of ``flow.key`` (team None = public) and return its number.
+
+        If the newest version has the same source and status, nothing is written and its number is returned.
+        The flow row is locked (PostgreSQL) while the next number is chosen, so concurrent saves don't collide.
+        """
         scope = team_id or PUBLIC
-        row = (
-            await self._s.execute(select(FlowRow).where(FlowRow.scope == scope, FlowRow.key == flow.key))
-        ).scalar_one_or_none()
         now = datetime.now(UTC)
-        if row is None:
-            visibility = Visibility.TEAM if team_id else Visibility.PUBLIC
-            row = FlowRow(
+        visibility = Visibility.PUBLIC if team_id is None else _team_visibility(flow.visibility)
+        await self._s.execute(
+            self.insert_ignoring_conflicts(
+                FlowRow,
                 id=str(uuid.uuid4()),
                 team_id=team_id,
                 scope=scope,
@@ -96,21 +110,19 @@ class SqlFlows(SqlRepository):
                 visibility=visibility.value,
                 created_at=now,
             )
-            self._s.add(row)
-            await self._s.flush()
-        newest = (
-            await self._s.execute(
-                select(FlowVersionRow)
-                .where(FlowVersionRow.flow_id == row.id)
-                .order_by(FlowVersionRow.version.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        )
+        lock = select(FlowRow).where(FlowRow.scope == scope, FlowRow.key == flow.key)
+        row = await self.first(lock.with_for_update() if self.dialect == "postgresql" else lock)
+        if row is None:  # pragma: no cover - inserted just above or already there
+            raise LookupError(f"flow {flow.key!r} vanished while saving it")
+        newest = await self.first(
+            select(FlowVersionRow).where(FlowVersionRow.flow_id == row.id).order_by(FlowVersionRow.version.desc())
+        )
         if newest is not None and newest.source == source and newest.status == status.value:
             return newest.version
-        number = (newest.version + 1) if newest else 1
-        self._s.add(
-            FlowVersionRow(
+        number = newest.version + 1 if newest else 1
+        await self._s.execute(
+            insert(FlowVersionRow).values(
                 flow_id=row.id,
                 version=number,
                 status=status.value,
@@ -120,5 +132,20 @@ class SqlFlows(SqlRepository):
                 created_at=now,
             )
         )
-        await self._s.flush()
+        if row.visibility != visibility.value:
+            await self._s.execute(
+                update(FlowRow)
+                .where(FlowRow.id == row.id)
+                .values(visibility=visibility.value)
+                .execution_options(synchronize_session=False)
+            )
         return number
+
+    @staticmethod
+    def _scopes(team_id: str) -> tuple[str, ...]:
+        return (team_id, PUBLIC) if team_id else (PUBLIC,)
+
+
+def _team_visibility(declared: Visibility) -> Visibility:
+    """A team's flow is ``team`` (or ``personal`` if it says so), never ``public``."""
+    return Visibility.PERSONAL if declared is Visibility.PERSONAL else Visibility.TEAM

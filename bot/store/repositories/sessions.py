@@ -1,4 +1,14 @@
-"""Sessions, their timeline, facts and suggested fixes."""
+"""Sessions and what hangs off them: the timeline, facts and suggested fixes.
+
+Concurrency:
+
+* ``save`` is optimistic: ``UPDATE … WHERE id AND team_id AND state_version = expected``; no row -> stale.
+* ``append_timeline`` numbers entries 1, 2, 3 … per session. On PostgreSQL the session row is locked first
+  (``SELECT … FOR UPDATE``), so concurrent appends to one session queue up; on both databases ``seq`` is computed
+  inside the ``INSERT`` itself (``VALUES (…, (SELECT coalesce(max(seq), 0) + 1 …))``). SQLite runs one writer at a
+  time and the statement reads under its write lock, so it needs no row lock. ``UNIQUE (session_id, seq)`` backs
+  both up: a mistake fails loudly rather than duplicating a number.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +20,13 @@ from bot.engine.model import Fact, Session, SessionStatus, SuggestedFix, Timelin
 from bot.engine.ports import StaleSessionError
 from bot.store.mapping import (
     fact_from_row,
+    fact_values,
     fix_from_row,
     fix_values,
     session_from_row,
     session_values,
     timeline_from_row,
+    timeline_values,
 )
 from bot.store.repositories.base import SqlRepository
 from bot.store.tables import FactRow, SessionRow, SuggestedFixRow, TimelineRow
@@ -23,7 +35,7 @@ OPEN = (SessionStatus.ACTIVE.value, SessionStatus.PAUSED.value)
 
 
 class SqlSessions(SqlRepository):
-    """Sessions and everything that hangs off them; every query is scoped by team."""
+    """``SessionRepository``; every query is scoped by team."""
 
     async def add(self, session: Session) -> None:
         """Insert a new session."""
@@ -31,15 +43,16 @@ class SqlSessions(SqlRepository):
 
     async def get(self, team_id: str, session_id: str) -> Session | None:
         """A session by id, within the team."""
-        stmt = select(SessionRow).where(SessionRow.id == session_id, SessionRow.team_id == team_id)
-        row = (await self._s.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+        row = await self.first(select(SessionRow).where(SessionRow.id == session_id, SessionRow.team_id == team_id))
         return session_from_row(row) if row else None
 
     async def save(self, session: Session, expected_version: int) -> None:
-        """Optimistic write: only if the stored state_version is still ``expected_version``."""
+        """Write the session if its stored ``state_version`` is still ``expected_version``.
+
+        Raises ``StaleSessionError`` otherwise (someone else saved it first, or it is not in this team).
+        """
         values = session_values(session)
-        values.pop("id")
-        values.pop("team_id")
+        del values["id"], values["team_id"]
         stmt = (
             update(SessionRow)
             .where(
@@ -52,10 +65,10 @@ class SqlSessions(SqlRepository):
         )
         result = await self._s.execute(stmt)
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise StaleSessionError(f"session {session.id} changed since version {expected_version}")
+            raise StaleSessionError(f"session {session.id} is no longer at version {expected_version}")
 
     async def open_in_conversation(self, team_id: str, conversation_key: str) -> Session | None:
-        """The active or paused session of this conversation, newest first."""
+        """The newest active or paused session of this conversation."""
         stmt = (
             select(SessionRow)
             .where(
@@ -63,11 +76,9 @@ class SqlSessions(SqlRepository):
                 SessionRow.conversation_key == conversation_key,
                 SessionRow.status.in_(OPEN),
             )
-            .order_by(SessionRow.updated_at.desc())
-            .limit(1)
-            .execution_options(populate_existing=True)
+            .order_by(SessionRow.updated_at.desc(), SessionRow.started_at.desc(), SessionRow.id.desc())
         )
-        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        row = await self.first(stmt)
         return session_from_row(row) if row else None
 
     async def for_engineer(
@@ -81,63 +92,38 @@ class SqlSessions(SqlRepository):
                 SessionRow.engineer_id == engineer_id,
                 SessionRow.status.in_([s.value for s in statuses]),
             )
-            .order_by(SessionRow.updated_at.desc())
+            .order_by(SessionRow.updated_at.desc(), SessionRow.id.desc())
             .limit(limit)
-            .execution_options(populate_existing=True)
         )
-        return [session_from_row(r) for r in (await self._s.execute(stmt)).scalars()]
+        return [session_from_row(r) for r in await self.all(stmt)]
 
     async def append_timeline(self, entry: TimelineEntry) -> None:
-        """Append with the next ``seq``. The session row is locked first (PostgreSQL), so concurrent appends to
-        one session queue up instead of colliding on (session_id, seq)."""
+        """Append one entry and set ``entry.seq`` to its number; ``LookupError`` if the team has no such session."""
         lock = select(SessionRow.id).where(SessionRow.id == entry.session_id, SessionRow.team_id == entry.team_id)
         if self.dialect == "postgresql":
             lock = lock.with_for_update()
         if (await self._s.execute(lock)).scalar_one_or_none() is None:
             raise LookupError(f"no session {entry.session_id} in team {entry.team_id}")
-        seq_stmt = select(func.coalesce(func.max(TimelineRow.seq), 0)).where(TimelineRow.session_id == entry.session_id)
-        entry.seq = int((await self._s.execute(seq_stmt)).scalar_one()) + 1
-        await self._s.execute(
-            insert(TimelineRow).values(
-                id=entry.id,
-                team_id=entry.team_id,
-                session_id=entry.session_id,
-                seq=entry.seq,
-                at=entry.at,
-                kind=entry.kind.value,
-                actor_id=entry.actor_id,
-                actor_name=entry.actor_name,
-                node_id=entry.node_id,
-                title=entry.title,
-                answer=entry.answer,
-                detail=dict(entry.detail),
-            )
+        next_seq = (
+            select(func.coalesce(func.max(TimelineRow.seq), 0) + 1)
+            .where(TimelineRow.session_id == entry.session_id)
+            .scalar_subquery()
         )
+        stmt = insert(TimelineRow).values(**timeline_values(entry), seq=next_seq).returning(TimelineRow.seq)
+        entry.seq = int((await self._s.execute(stmt)).scalar_one())
 
     async def timeline(self, team_id: str, session_id: str) -> Sequence[TimelineEntry]:
-        """The session's timeline in order."""
+        """The session's timeline in ``seq`` order."""
         stmt = (
             select(TimelineRow)
             .where(TimelineRow.team_id == team_id, TimelineRow.session_id == session_id)
             .order_by(TimelineRow.seq)
         )
-        return [timeline_from_row(r) for r in (await self._s.execute(stmt)).scalars()]
+        return [timeline_from_row(r) for r in await self.all(stmt)]
 
     async def add_fact(self, fact: Fact) -> None:
         """Insert a fact."""
-        await self._s.execute(
-            insert(FactRow).values(
-                id=fact.id,
-                team_id=fact.team_id,
-                session_id=fact.session_id,
-                text=fact.text,
-                summary=fact.summary,
-                source=fact.source.value,
-                source_ref=fact.source_ref,
-                created_at=fact.created_at,
-                deleted_at=fact.deleted_at,
-            )
-        )
+        await self._s.execute(insert(FactRow).values(**fact_values(fact)))
 
     async def facts(self, team_id: str, session_id: str) -> Sequence[Fact]:
         """Facts not soft-deleted, oldest first."""
@@ -146,23 +132,24 @@ class SqlSessions(SqlRepository):
             .where(FactRow.team_id == team_id, FactRow.session_id == session_id, FactRow.deleted_at.is_(None))
             .order_by(FactRow.created_at, FactRow.id)
         )
-        return [fact_from_row(r) for r in (await self._s.execute(stmt)).scalars()]
+        return [fact_from_row(r) for r in await self.all(stmt)]
 
     async def add_fix(self, fix: SuggestedFix) -> None:
         """Insert a suggested fix."""
         await self._s.execute(insert(SuggestedFixRow).values(**fix_values(fix)))
 
     async def update_fix(self, fix: SuggestedFix) -> None:
-        """Save a fix's decision, outcome and supersession."""
+        """Save a fix's decision, outcome and supersession; ``LookupError`` if the team has no such fix."""
         values = fix_values(fix)
-        values.pop("id")
-        values.pop("team_id")
-        await self._s.execute(
+        del values["id"], values["team_id"], values["session_id"], values["created_at"]
+        result = await self._s.execute(
             update(SuggestedFixRow)
             .where(SuggestedFixRow.id == fix.id, SuggestedFixRow.team_id == fix.team_id)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise LookupError(f"no suggested fix {fix.id} in team {fix.team_id}")
 
     async def fixes(self, team_id: str, session_id: str) -> Sequence[SuggestedFix]:
         """All fixes of the session, oldest first."""
@@ -171,4 +158,4 @@ class SqlSessions(SqlRepository):
             .where(SuggestedFixRow.team_id == team_id, SuggestedFixRow.session_id == session_id)
             .order_by(SuggestedFixRow.created_at, SuggestedFixRow.id)
         )
-        return [fix_from_row(r) for r in (await self._s.execute(stmt)).scalars()]
+        return [fix_from_row(r) for r in await self.all(stmt)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
@@ -10,13 +12,29 @@ from bot.store import migrate
 from bot.store.tables import Base
 
 
-def table_names(url: str) -> set[str]:
-    return set(migrate.run_on(url, lambda c: inspect(c).get_table_names())) - {"alembic_version"}
+def schema(url: str) -> dict[str, Any]:
+    """Tables with the names of their indexes, unique constraints and foreign keys."""
+
+    def read(conn: Connection) -> dict[str, Any]:
+        insp = inspect(conn)
+        return {
+            table: (
+                sorted(i["name"] or "" for i in insp.get_indexes(table) if not i.get("duplicates_constraint")),
+                sorted(u["name"] or "" for u in insp.get_unique_constraints(table)),
+                sorted(f["name"] or "" for f in insp.get_foreign_keys(table)),
+            )
+            for table in insp.get_table_names()
+            if table != "alembic_version"
+        }
+
+    return migrate.run_on(url, read)
 
 
-def differences(url: str) -> list[object]:
-    def diff(conn: Connection) -> list[object]:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+def differences(url: str) -> list[Any]:
+    """What ``alembic check`` would report: the models compared with the migrated database."""
+
+    def diff(conn: Connection) -> list[Any]:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": Base.metadata})
         return list(compare_metadata(ctx, Base.metadata))
 
     return migrate.run_on(url, diff)
@@ -25,15 +43,37 @@ def differences(url: str) -> list[object]:
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert migrate.current(db_url) is None
     migrate.upgrade(db_url)
-    assert migrate.current(db_url) == "0001"
-    assert table_names(db_url) == set(Base.metadata.tables)
+    assert migrate.current(db_url) == migrate.head() == "0001"
+    first = schema(db_url)
+    assert set(first) == set(Base.metadata.tables)
     migrate.downgrade(db_url, "base")
     assert migrate.current(db_url) is None
-    assert table_names(db_url) == set()
+    assert schema(db_url) == {}
     migrate.upgrade(db_url)
-    assert table_names(db_url) == set(Base.metadata.tables)
+    assert schema(db_url) == first
 
 
 def test_models_and_migrations_agree(db_url: str) -> None:
     migrate.upgrade(db_url)
     assert differences(db_url) == []
+
+
+def test_every_model_constraint_has_its_conventional_name(db_url: str) -> None:
+    migrate.upgrade(db_url)
+    tables = schema(db_url)
+    for table in Base.metadata.sorted_tables:
+        indexes, uniques, fks = tables[table.name]
+        assert sorted(str(i.name) for i in table.indexes) == indexes
+        assert sorted(str(f.name) for f in table.foreign_key_constraints) == fks
+        if uniques or db_url.startswith("postgres"):  # SQLite reports unnamed unique constraints
+            assert all(u.startswith(f"uq_{table.name}_") for u in uniques)
+
+
+def test_upgrade_works_from_inside_a_running_event_loop(db_url: str) -> None:
+    import asyncio
+
+    async def main() -> str | None:
+        migrate.upgrade(db_url)
+        return migrate.current(db_url)
+
+    assert asyncio.run(main()) == "0001"
