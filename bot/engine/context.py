@@ -77,8 +77,25 @@ class Ctx:
         return str(session.conversation.get("engineer_name", "the engineer who started it"))
 
     async def open_session(self) -> Session:
-        """The open session of this conversation, or a ``UserError``."""
+        """The open session of this conversation, or a ``UserError``.
+
+        A command typed at channel level (no thread: Slack slash commands carry none) addresses the actor's one open
+        session in that channel, if there is exactly one.
+        """
         session = await self.uow.sessions.open_in_conversation(self.team_id, self.conversation.key)
+        if session is None and not self.conversation.thread:
+            mine = await self.uow.sessions.for_engineer(
+                self.team_id, self.user.id, [SessionStatus.ACTIVE, SessionStatus.PAUSED], 50
+            )
+            here = [
+                s
+                for s in mine
+                if s.conversation.get("platform") == self.conversation.platform
+                and s.conversation.get("channel") == self.conversation.channel
+            ]
+            if len(here) > 1:
+                raise UserError(texts.SEVERAL_SESSIONS_HERE.format(count=len(here)))
+            session = here[0] if here else None
         if session is None:
             raise UserError(texts.NO_SESSION_HERE)
         return session

@@ -23,10 +23,12 @@ from bot.engine.events import (
     ActionId,
     ButtonPressed,
     CommandIssued,
+    ConversationRef,
     Event,
     FormSubmitted,
     InboundEvent,
     MessageReceived,
+    ThreadStarted,
     TimerFired,
 )
 from bot.engine.model import Session, TimelineKind
@@ -88,6 +90,8 @@ class Engine:
             await self._button(ctx, event)
         elif isinstance(event, FormSubmitted):
             await self._form(ctx, event)
+        elif isinstance(event, ThreadStarted):
+            await self._thread_started(ctx, event)
         elif isinstance(event, TimerFired):
             log.info("timer %s fired for session %s; no handler yet", event.job, event.session_id)
         else:  # pragma: no cover - the union is closed
@@ -138,6 +142,18 @@ class Engine:
         if handler is None:
             raise UserError(texts.BUTTON_NOT_NOW)
         await handler(ctx, session, await ctx.flow_of(session), dict(event.values))
+
+    @staticmethod
+    async def _thread_started(ctx: Ctx, event: ThreadStarted) -> None:
+        """Move a session whose card opened a thread into that thread (no state change the user sees)."""
+        session = await ctx.session_by_id(event.session_id)
+        if session.conversation.get("thread"):
+            return
+        conversation = dict(session.conversation)
+        conversation["thread"] = event.thread
+        session.conversation = conversation
+        session.conversation_key = ConversationRef.from_dict(conversation).key
+        await ctx.save(session, session.state_version)
 
     @staticmethod
     async def _check_fresh(ctx: Ctx, session: Session, shown_version: int) -> None:

@@ -137,4 +137,12 @@ class TimerFired(Event):
     session_id: str = ""
 
 
-InboundEvent = CommandIssued | MessageReceived | ButtonPressed | FormSubmitted | TimerFired
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThreadStarted(Event):
+    """The platform created a thread for a session (its card became the thread's first message)."""
+
+    session_id: str
+    thread: str
+
+
+InboundEvent = CommandIssued | MessageReceived | ButtonPressed | FormSubmitted | TimerFired | ThreadStarted

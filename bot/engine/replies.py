@@ -126,11 +126,18 @@ class View:
 
 @dataclass(frozen=True, slots=True)
 class Post:
-    """Post a message in a conversation. ``ref`` names it so a later ``Update`` can replace it."""
+    """Post a message in a conversation. ``ref`` names it so a later ``Update`` can replace it.
+
+    ``root`` marks a session's card: when the conversation has no thread yet (a Slack channel, a Teams channel),
+    the platform posts it at the top level and the rest of the session lives in its thread. The adapter reports
+    the new thread back with a ``ThreadStarted`` event for ``session_id``.
+    """
 
     conversation: ConversationRef
     view: View
     ref: str = ""
+    root: bool = False
+    session_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from bot.engine.context import Ctx
 from bot.engine.conversation import Stage, stage_of
 from bot.engine.events import ActionId, FormId
 from bot.engine.model import Session
-from bot.engine.replies import Button, Buttons, Context, Header, Input, OpenForm, Style, Text, View
+from bot.engine.replies import Button, Buttons, Context, Header, Input, OpenForm, Post, Style, Text, View
 from bot.engine.views import card_ref, session_card, step_ref, step_view
 from bot.flows.model import Flow
 
@@ -27,10 +27,12 @@ async def parent_name(ctx: Ctx, session: Session) -> str:
 
 
 async def refresh_card(ctx: Ctx, session: Session, flow: Flow | None, *, post: bool = False) -> None:
-    """Post (first time) or update the session card."""
+    """Post (first time) or update the session card. A card posted where there is no thread yet becomes the root of
+    the session's thread."""
     view = session_card(session, flow, await engineer_name(ctx, session))
     if post:
-        ctx.post(view, card_ref(session))
+        root = not ctx.conversation.thread
+        ctx.replies.append(Post(ctx.conversation, view, card_ref(session), root=root, session_id=session.id))
     else:
         ctx.update(view, card_ref(session))
 

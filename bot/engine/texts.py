@@ -5,6 +5,7 @@ from __future__ import annotations
 NO_SESSION_HERE = (
     "There is no open session in this conversation. Start one with `start <flow> [#ticket]`, or `list` flows."
 )
+SEVERAL_SESSIONS_HERE = "You have {count} open sessions in this channel — type the command in the session's thread."
 UNKNOWN_COMMAND = "I don't know the command `{name}`."
 DID_YOU_MEAN = "Did you mean {options}?"
 UNKNOWN_FLOW = "I can't find a flow called `{name}`."

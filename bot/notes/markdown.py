@@ -11,7 +11,8 @@ _BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")  # a backslash that would esca
 _INLINE = re.compile(r"[`*|<~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # "api_key" keeps its underscore
 # a block marker at the start of a line: heading, quote, bullet, setext/rule line, ordered-list number
 _LINE_START = re.compile(
-    r"(?m)^([ \t]*)(#{1,6}(?=[ \t]|$)|>|[-+](?=[ \t]|$)|[-=](?=[-= \t]*$)|\d{1,9}(?=[.)](?:[ \t]|$)))")
+    r"(?m)^([ \t]*)(#{1,6}(?=[ \t]|$)|>|[-+](?=[ \t]|$)|[-=](?=[-= \t]*$)|\d{1,9}(?=[.)](?:[ \t]|$)))"
+)
 
 
 def _neutralise(match: re.Match[str]) -> str:

@@ -58,8 +58,10 @@ def card_spans(run: str) -> list[tuple[int, int]]:
         return []
     doubles = [d * 2 - 9 if d > 4 else d * 2 for d in digits]
     # sums[d][q][k]: sum over digit positions p < k with p % 2 == q, of the digit (d=0) or its Luhn double (d=1)
-    sums = [[list(accumulate((v if p % 2 == q else 0 for p, v in enumerate(values)), initial=0)) for q in (0, 1)]
-            for values in (digits, doubles)]
+    sums = [
+        [list(accumulate((v if p % 2 == q else 0 for p, v in enumerate(values)), initial=0)) for q in (0, 1)]
+        for values in (digits, doubles)
+    ]
 
     def valid(first: int, last: int) -> bool:  # digit positions [first, last)
         kept = (last - 1) % 2  # the rightmost digit is never doubled
@@ -110,13 +112,69 @@ def _ipv6(candidate: str) -> bool:
     return any(c.isdigit() for c in text) or len(groups) >= 2
 
 
-_COMMON_WORDS = frozenset((
-    "a", "an", "the", "not", "being", "still", "also", "expired", "expiring", "reset", "changed", "correct",
-    "incorrect", "wrong", "locked", "unlocked", "set", "required", "valid", "invalid", "weak", "strong", "complex",
-    "too", "blank", "empty", "same", "different", "saved", "stored", "updated", "working", "fine", "ok", "accepted",
-    "rejected", "unknown", "known", "policy", "never", "missing", "sent", "shared", "synced", "see", "in", "on",
-    "at", "for", "from", "via", "and", "or", "to", "available", "attached", "below", "above", "provided",
-))
+_COMMON_WORDS = frozenset(
+    (
+        "a",
+        "an",
+        "the",
+        "not",
+        "being",
+        "still",
+        "also",
+        "expired",
+        "expiring",
+        "reset",
+        "changed",
+        "correct",
+        "incorrect",
+        "wrong",
+        "locked",
+        "unlocked",
+        "set",
+        "required",
+        "valid",
+        "invalid",
+        "weak",
+        "strong",
+        "complex",
+        "too",
+        "blank",
+        "empty",
+        "same",
+        "different",
+        "saved",
+        "stored",
+        "updated",
+        "working",
+        "fine",
+        "ok",
+        "accepted",
+        "rejected",
+        "unknown",
+        "known",
+        "policy",
+        "never",
+        "missing",
+        "sent",
+        "shared",
+        "synced",
+        "see",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "via",
+        "and",
+        "or",
+        "to",
+        "available",
+        "attached",
+        "below",
+        "above",
+        "provided",
+    )
+)
 
 
 def _password_value(candidate: str) -> bool:
@@ -159,48 +217,82 @@ _QUOTED = r"(?:\"([^\"\r\n]{1,256})\"|'([^'\r\n]{1,256})')"
 _PW_VALUE = _QUOTED[:-1] + r"|((?:[^\s\"'\[]|\[(?!REDACTED:)){1,256}))"
 
 RULES: tuple[Rule, ...] = (
-    Rule("private_key", re.compile(
-        r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:.*?-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|.*)", re.S)),
+    Rule(
+        "private_key",
+        re.compile(
+            r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+            r"(?:.*?-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|.*)",
+            re.S,
+        ),
+    ),
     Rule("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{5,8192}\.eyJ[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,8192}")),
-    Rule("api_key", re.compile(
-        r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b"
-        r"|\bgh[pousr]_[A-Za-z0-9]{20,255}|\bgithub_pat_[A-Za-z0-9_]{20,255}"
-        r"|\bxox[abposr]-[A-Za-z0-9-]{10,255}|\bxapp-[A-Za-z0-9-]{10,255}"
-        r"|\b[srp]k_(?:live|test)_[A-Za-z0-9]{10,255}"
-        r"|\bAIza[A-Za-z0-9_-]{30,64}"
-        r"|\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,255}"
-        r"|\bglpat-[A-Za-z0-9_-]{16,64}")),
-    Rule("api_key", re.compile(
-        rf"(?i)\b(?:{_KEY_NAMES})[\"']?\s{{0,4}}[:=]\s{{0,4}}[\"']?([^\s\"';,&]{{8,1024}})")),
+    Rule(
+        "api_key",
+        re.compile(
+            r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b"
+            r"|\bgh[pousr]_[A-Za-z0-9]{20,255}|\bgithub_pat_[A-Za-z0-9_]{20,255}"
+            r"|\bxox[abposr]-[A-Za-z0-9-]{10,255}|\bxapp-[A-Za-z0-9-]{10,255}"
+            r"|\b[srp]k_(?:live|test)_[A-Za-z0-9]{10,255}"
+            r"|\bAIza[A-Za-z0-9_-]{30,64}"
+            r"|\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,255}"
+            r"|\bglpat-[A-Za-z0-9_-]{16,64}"
+        ),
+    ),
+    Rule("api_key", re.compile(rf"(?i)\b(?:{_KEY_NAMES})[\"']?\s{{0,4}}[:=]\s{{0,4}}[\"']?([^\s\"';,&]{{8,1024}})")),
     Rule("api_key", re.compile(r"(?i)\b(?:AccountKey|SharedAccessKey|SharedAccessSignature|sig)=([^;&\s\"']{8,1024})")),
     Rule("bearer", re.compile(r"(?i)\bBearer\s{1,4}([A-Za-z0-9._~+/=-]{8,8192})")),
-    Rule("bearer", re.compile(
-        rf"(?i)\bAuthorization[\"']?\s{{0,4}}[:=]\s{{0,4}}[\"']?(?:(?:{_SCHEMES})\s{{1,4}})?"
-        rf"(?!(?:{_SCHEMES})\b)([^\s\"'\[][^\s\"']{{7,8192}})")),
+    Rule(
+        "bearer",
+        re.compile(
+            rf"(?i)\bAuthorization[\"']?\s{{0,4}}[:=]\s{{0,4}}[\"']?(?:(?:{_SCHEMES})\s{{1,4}})?"
+            rf"(?!(?:{_SCHEMES})\b)([^\s\"'\[][^\s\"']{{7,8192}})"
+        ),
+    ),
     Rule("connection_string", re.compile(r"(?i)(?<=;)\s{0,8}(?:password|pwd)\s{0,4}=\s{0,4}" + _CONN_VALUE)),
-    Rule("connection_string", re.compile(
-        r"(?i)(?<![\w$])(?:password|pwd)\s{0,4}=\s{0,4}" + _CONN_VALUE + r"(?=\s{0,4};)")),
+    Rule(
+        "connection_string",
+        re.compile(r"(?i)(?<![\w$])(?:password|pwd)\s{0,4}=\s{0,4}" + _CONN_VALUE + r"(?=\s{0,4};)"),
+    ),
     Rule("url_credentials", re.compile(r"(?i)\b[a-z][a-z0-9+.-]{1,30}://[^\s:/@\[\]]{1,256}:([^\s/]{1,256})@")),
-    Rule("email", re.compile(
-        r"(?i)(?<![a-z0-9._%+'-])[a-z0-9._%+'-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"),
-        check=lambda s: s.rsplit(".", 1)[-1].isalpha() and len(s.rsplit(".", 1)[-1]) >= 2),
-    Rule("unc_path", re.compile(
-        r"\\\\[A-Za-z0-9._$-]{1,255}\\(?:[^\s\"'<>|*?]| (?=[^\s\"'<>|*?\\]{1,255}\\)){0,1024}")),
-    Rule("ip", re.compile(
-        r"(?i)(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]{1,4})?(?:%[\w.-]{1,32})?"
-        r"(?![\w:])"), check=_ipv6),
+    Rule(
+        "email",
+        re.compile(r"(?i)(?<![a-z0-9._%+'-])[a-z0-9._%+'-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"),
+        check=lambda s: s.rsplit(".", 1)[-1].isalpha() and len(s.rsplit(".", 1)[-1]) >= 2,
+    ),
+    Rule(
+        "unc_path", re.compile(r"\\\\[A-Za-z0-9._$-]{1,255}\\(?:[^\s\"'<>|*?]| (?=[^\s\"'<>|*?\\]{1,255}\\)){0,1024}")
+    ),
+    Rule(
+        "ip",
+        re.compile(
+            r"(?i)(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]{1,4})?(?:%[\w.-]{1,32})?"
+            r"(?![\w:])"
+        ),
+        check=_ipv6,
+    ),
     Rule("ip", re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?::\d{1,5})?(?!\.?\d)"), check=_ipv4),
     Rule("card", re.compile(r"(?<!\d)(?<!\d[ -])\d(?:[ -]?\d)+"), spans=card_spans),
     Rule("password", re.compile(r"(?i)\bConvertTo-SecureString\s{1,4}(?:-String\s{1,4})?" + _QUOTED)),
-    Rule("password", re.compile(  # PowerShell parameters; "-Password $cred" (a variable) is not a secret
-        r"(?i)(?<![\w-])-(?:Password|Passwd|Pwd|Passphrase|PlainPassword)\s{1,4}"
-        r"(?:\"([^\"\r\n]{1,256})\"|'([^'\r\n]{1,256})'|([^\s\"'$(@\[][^\s\"']{0,255}))")),
-    Rule("password", re.compile(  # $password = '...' in scripts
-        r"(?i)\$\{?[\w:]{0,64}?(?:pass(?:word|wd)?|pwd|pw|secret|token|api_?key)\w{0,64}\}?\s{0,4}=\s{0,4}"
-        + _QUOTED)),
-    Rule("password", re.compile(  # DB_PASSWORD=... in environment files and shell
-        r"(?i)\b\w{0,64}?_(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY)\s{0,4}[:=]\s{0,4}[\"']?([^\s\"']{1,256})")),
+    Rule(
+        "password",
+        re.compile(  # PowerShell parameters; "-Password $cred" (a variable) is not a secret
+            r"(?i)(?<![\w-])-(?:Password|Passwd|Pwd|Passphrase|PlainPassword)\s{1,4}"
+            r"(?:\"([^\"\r\n]{1,256})\"|'([^'\r\n]{1,256})'|([^\s\"'$(@\[][^\s\"']{0,255}))"
+        ),
+    ),
+    Rule(
+        "password",
+        re.compile(  # $password = '...' in scripts
+            r"(?i)\$\{?[\w:]{0,64}?(?:pass(?:word|wd)?|pwd|pw|secret|token|api_?key)\w{0,64}\}?\s{0,4}=\s{0,4}"
+            + _QUOTED
+        ),
+    ),
+    Rule(
+        "password",
+        re.compile(  # DB_PASSWORD=... in environment files and shell
+            r"(?i)\b\w{0,64}?_(?:PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|API_?KEY)\s{0,4}[:=]\s{0,4}[\"']?([^\s\"']{1,256})"
+        ),
+    ),
     Rule("password", re.compile(_PW_LEAD + _PW_VALUE), check=_password_value),
     Rule("api_key", re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{32,}={0,2}"), check=_generic_key),
 )

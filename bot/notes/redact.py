@@ -126,7 +126,8 @@ def redact_mapping(values: Mapping[str, str], password_keys: Collection[str]) ->
 
 
 _SECRET_PROMPT = re.compile(
-    r"(?i)\b(?:pass(?:word|wd|code|phrase)?s?|pwd|pin|secret|api[ _-]?key|token|recovery key|bitlocker key)\b")
+    r"(?i)\b(?:pass(?:word|wd|code|phrase)?s?|pwd|pin|secret|api[ _-]?key|token|recovery key|bitlocker key)\b"
+)
 _PLAIN_ANSWERS = frozenset(texts.PLAIN_ANSWERS)
 
 
@@ -137,8 +138,13 @@ def is_secret_answer(prompt: str, answer: str) -> bool:
     such as "Yes" or "Done" do not.
     """
     value = answer.strip()
-    return (bool(value) and not any(c.isspace() for c in value) and value.casefold() not in _PLAIN_ANSWERS
-            and _SECRET_PROMPT.search(prompt) is not None and not patterns.MASK_RE.fullmatch(value))
+    return (
+        bool(value)
+        and not any(c.isspace() for c in value)
+        and value.casefold() not in _PLAIN_ANSWERS
+        and _SECRET_PROMPT.search(prompt) is not None
+        and not patterns.MASK_RE.fullmatch(value)
+    )
 
 
 class Redactor:
