@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+from datetime import datetime
 
 from bot.engine import texts
 from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
@@ -58,8 +59,12 @@ class Engine:
             await uow.commit()
             return team.id
 
-    async def handle(self, event: InboundEvent) -> list[Reply]:
-        """Handle one inbound event and return the replies for the adapter to render."""
+    async def handle(self, event: InboundEvent, inbox_id: int | None = None) -> list[Reply]:
+        """Handle one inbound event and return the replies for the adapter to render.
+
+        With ``inbox_id`` the inbox item is marked processed in the same transaction as the event's effect, so a
+        redelivered or re-run event can never take effect twice.
+        """
         for _ in range(MAX_ATTEMPTS):
             async with self._uow_factory() as uow:
                 now = self._clock.now()
@@ -69,13 +74,25 @@ class Engine:
                     await self._dispatch(ctx, event)
                 except UserError as err:
                     await uow.rollback()
+                    await self._mark(inbox_id, now)
                     return [self._refusal(event, err)]
                 except StaleSessionError:
                     await uow.rollback()
                     continue
+                if inbox_id is not None:
+                    await uow.inbox.mark_processed(inbox_id, now)
                 await uow.commit()
                 return ctx.replies
+        await self._mark(inbox_id, self._clock.now())
         return [self._refusal(event, UserError(texts.ERROR_RETRY))]
+
+    async def _mark(self, inbox_id: int | None, now: datetime) -> None:
+        """Mark a refused event processed on its own (its effect was rolled back: nothing changed)."""
+        if inbox_id is None:
+            return
+        async with self._uow_factory() as uow:
+            await uow.inbox.mark_processed(inbox_id, now)
+            await uow.commit()
 
     @staticmethod
     def _refusal(event: Event, err: UserError) -> Reply:

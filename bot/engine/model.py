@@ -330,3 +330,16 @@ class OutboxItem:
     attempts: int = 0
     next_attempt_at: datetime | None = None
     last_error: str = ""
+
+
+@dataclass(slots=True)
+class InboxItem:
+    """An inbound event persisted before it was acknowledged; the worker hands it to the engine."""
+
+    id: int
+    team_id: str
+    dedupe_key: str
+    kind: str  # the platform that delivered it, e.g. "slack"
+    payload: dict[str, Any]
+    received_at: datetime
+    attempts: int = 0

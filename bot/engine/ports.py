@@ -6,12 +6,14 @@ Every repository call that touches team-owned rows takes ``team_id`` explicitly:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from bot.engine.model import (
     Fact,
+    InboxItem,
     Note,
     OutboxItem,
     Session,
@@ -176,6 +178,18 @@ class InboxRepository(Protocol):
         """Insert an event; False (and nothing written) if the key was seen before."""
         ...
 
+    async def pending(self, limit: int = 50, max_attempts: int = 5) -> Sequence[InboxItem]:
+        """Unprocessed events (all teams), oldest first, that have not failed ``max_attempts`` times."""
+        ...
+
+    async def mark_processed(self, item_id: int, at: datetime) -> None:
+        """Record that the event took effect (done in the same transaction as its effect)."""
+        ...
+
+    async def mark_failed(self, item_id: int, error: str) -> None:
+        """Count a failed attempt and keep the error text."""
+        ...
+
 
 class OutboxRepository(Protocol):
     """Outside effects waiting to be delivered."""
@@ -241,4 +255,28 @@ class Ids(Protocol):
 
     def new(self) -> str:
         """A new unique id (a UUID string)."""
+        ...
+
+
+# --- ports the platform adapters need (the engine itself never calls these) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MessageLocation:
+    """Where a platform put a message: channel, the platform's message id (Slack ``ts``), and its thread."""
+
+    channel: str
+    message_id: str
+    thread: str = ""
+
+
+class MessageRefs(Protocol):
+    """Maps the engine's message refs (``<session>:card``, ``<session>:step:<n>``) to platform messages."""
+
+    async def get(self, team_id: str, platform: str, ref: str) -> MessageLocation | None:
+        """Where the message named ``ref`` was posted."""
+        ...
+
+    async def put(self, team_id: str, platform: str, ref: str, location: MessageLocation) -> None:
+        """Remember where the message named ``ref`` was posted (replacing an earlier location)."""
         ...

@@ -309,3 +309,18 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(default="")
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+
+
+class ChatMessageRow(Base):
+    """Where a platform put a message the engine named (its ``ref``), so later updates find it."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (UniqueConstraint("team_id", "platform", "ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = team_fk(index=False)
+    platform: Mapped[str] = mapped_column(ENUM)
+    ref: Mapped[str] = mapped_column(KEY)
+    channel: Mapped[str] = mapped_column(KEY)
+    message_id: Mapped[str] = mapped_column(KEY)
+    thread: Mapped[str] = mapped_column(KEY, default="")
+    updated_at: Mapped[datetime]

@@ -19,8 +19,8 @@ def rfbot(db_url: str, tmp_path: Path) -> Rfbot:
 
 def test_db_upgrade_downgrade_current(rfbot: Rfbot) -> None:
     assert "base" in rfbot("db", "current").stdout
-    assert "revision 0001" in rfbot("db", "upgrade").stdout
-    assert rfbot("db", "current").stdout.strip() == "0001"
+    assert "revision 0002" in rfbot("db", "upgrade").stdout
+    assert rfbot("db", "current").stdout.strip() == "0002"
     assert "base" in rfbot("db", "downgrade", "base").stdout
 
 

@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from bot.engine.model import (
     Fact,
+    InboxItem,
     Note,
     OutboxItem,
     Session,
@@ -201,8 +202,27 @@ class Inbox(_Repo):
     async def add(self, team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime) -> bool:
         if (team_id, dedupe_key) in self.s.inbox:
             return False
-        self.s.inbox[(team_id, dedupe_key)] = {"kind": kind, "payload": payload, "at": at}
+        item_id = len(self.s.inbox) + 1
+        self.s.inbox[(team_id, dedupe_key)] = {"id": item_id, "kind": kind, "payload": payload, "at": at,
+                                               "processed_at": None, "attempts": 0, "error": ""}
         return True
+
+    async def pending(self, limit: int = 50, max_attempts: int = 5) -> Sequence[InboxItem]:
+        items = [InboxItem(v["id"], team, key, v["kind"], v["payload"], v["at"], v["attempts"])
+                 for (team, key), v in self.s.inbox.items()
+                 if v["processed_at"] is None and v["attempts"] < max_attempts]
+        return sorted(items, key=lambda i: i.id)[:limit]
+
+    def _row(self, item_id: int) -> dict[str, Any]:
+        return next(v for v in self.s.inbox.values() if v["id"] == item_id)
+
+    async def mark_processed(self, item_id: int, at: datetime) -> None:
+        self._row(item_id)["processed_at"] = at
+
+    async def mark_failed(self, item_id: int, error: str) -> None:
+        row = self._row(item_id)
+        row["attempts"] += 1
+        row["error"] = error
 
 
 class Outbox(_Repo):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select, update
+
+from bot.engine.model import InboxItem
 from bot.store.repositories.base import SqlRepository
 from bot.store.tables import InboxRow
 
@@ -29,3 +33,28 @@ class SqlInbox(SqlRepository):
             last_error="",
         )
         return (await self._s.execute(stmt.returning(InboxRow.id))).first() is not None
+
+    async def pending(self, limit: int = 50, max_attempts: int = 5) -> Sequence[InboxItem]:
+        """Unprocessed events of every team, oldest first (the worker is the one cross-team reader)."""
+        stmt = (
+            select(InboxRow)
+            .where(InboxRow.processed_at.is_(None), InboxRow.attempts < max_attempts)
+            .order_by(InboxRow.id)
+            .limit(limit)
+        )
+        return [
+            InboxItem(r.id, r.team_id, r.dedupe_key, r.kind, dict(r.payload), r.received_at, r.attempts)
+            for r in await self.all(stmt)
+        ]
+
+    async def mark_processed(self, item_id: int, at: datetime) -> None:
+        """Record that the event took effect."""
+        await self._s.execute(update(InboxRow).where(InboxRow.id == item_id).values(processed_at=at))
+
+    async def mark_failed(self, item_id: int, error: str) -> None:
+        """Count a failed attempt and keep the (truncated) error."""
+        await self._s.execute(
+            update(InboxRow)
+            .where(InboxRow.id == item_id)
+            .values(attempts=InboxRow.attempts + 1, last_error=error[:2000])
+        )

@@ -43,7 +43,7 @@ def differences(url: str) -> list[Any]:
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert migrate.current(db_url) is None
     migrate.upgrade(db_url)
-    assert migrate.current(db_url) == migrate.head() == "0001"
+    assert migrate.current(db_url) == migrate.head() == "0002"
     first = schema(db_url)
     assert set(first) == set(Base.metadata.tables)
     migrate.downgrade(db_url, "base")
@@ -76,4 +76,13 @@ def test_upgrade_works_from_inside_a_running_event_loop(db_url: str) -> None:
         migrate.upgrade(db_url)
         return migrate.current(db_url)
 
-    assert asyncio.run(main()) == "0001"
+    assert asyncio.run(main()) == migrate.head()
+
+
+def test_each_revision_steps_up_and_down(db_url: str) -> None:
+    migrate.upgrade(db_url, "0001")
+    assert "chat_messages" not in schema(db_url)
+    migrate.upgrade(db_url, "0002")
+    assert "chat_messages" in schema(db_url)
+    migrate.downgrade(db_url, "0001")
+    assert "chat_messages" not in schema(db_url) and migrate.current(db_url) == "0001"
