@@ -19,7 +19,7 @@ SUPPORTED_SCHEMES = ("sqlite", "postgresql", "postgres")
 class Settings(BaseSettings):
     """Every setting of the bot. Environment variables use the field name in upper case."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
@@ -34,6 +34,38 @@ class Settings(BaseSettings):
         alias="RFBOT_SECRET_KEYS",
         description="Comma-separated Fernet keys for credentials at rest (first encrypts, all decrypt).",
     )
+
+    # --- serving -----------------------------------------------------------------------------------------------
+    host: str = Field(default="127.0.0.1", alias="RFBOT_HOST", description="Address `rfbot serve` listens on.")
+    port: int = Field(default=3000, alias="RFBOT_PORT", description="Port `rfbot serve` listens on.")
+    # --- Slack (exact names from the Slack docs) -------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(
+        default=None, alias="SLACK_BOT_TOKEN", description="Bot token (xoxb-…) for a single-workspace install."
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, alias="SLACK_SIGNING_SECRET", description="Verifies that requests come from Slack."
+    )
+    slack_client_id: str = Field(default="", alias="SLACK_CLIENT_ID", description="OAuth client id (multi-workspace).")
+    slack_client_secret: SecretStr | None = Field(
+        default=None, alias="SLACK_CLIENT_SECRET", description="OAuth client secret (multi-workspace)."
+    )
+    slack_scopes: str = Field(
+        default="commands,chat:write,chat:write.public,app_mentions:read,channels:history,groups:history,"
+        "im:history,im:write,users:read,users:read.email",
+        alias="SLACK_SCOPES",
+        description="Bot scopes requested by the OAuth install (comma-separated).",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", alias="SLACK_API_URL", description="Slack Web API base URL."
+    )
+    slash_command: str = Field(default="/rf", alias="RFBOT_SLASH_COMMAND", description="The bot's slash command.")
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack is configured (single-workspace token or OAuth app) and has a signing secret."""
+        return self.slack_signing_secret is not None and (
+            self.slack_bot_token is not None or bool(self.slack_client_id)
+        )
 
     @field_validator("database_url")
     @classmethod

@@ -10,6 +10,7 @@ from bot.cli.config_cmd import config
 from bot.cli.console_cmd import console
 from bot.cli.db_cmd import db
 from bot.cli.flows_cmd import flows
+from bot.cli.serve_cmd import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +26,7 @@ cli.add_command(db)
 cli.add_command(flows)
 cli.add_command(console)
 cli.add_command(config)
+cli.add_command(serve)
 
 
 def main() -> None:

@@ -65,6 +65,9 @@ class Engine:
         With ``inbox_id`` the inbox item is marked processed in the same transaction as the event's effect, so a
         redelivered or re-run event can never take effect twice.
         """
+        if isinstance(event, ThreadStarted):
+            await self._thread_started(event)
+            return []
         for _ in range(MAX_ATTEMPTS):
             async with self._uow_factory() as uow:
                 now = self._clock.now()
@@ -107,8 +110,6 @@ class Engine:
             await self._button(ctx, event)
         elif isinstance(event, FormSubmitted):
             await self._form(ctx, event)
-        elif isinstance(event, ThreadStarted):
-            await self._thread_started(ctx, event)
         elif isinstance(event, TimerFired):
             log.info("timer %s fired for session %s; no handler yet", event.job, event.session_id)
         else:  # pragma: no cover - the union is closed
@@ -160,17 +161,25 @@ class Engine:
             raise UserError(texts.BUTTON_NOT_NOW)
         await handler(ctx, session, await ctx.flow_of(session), dict(event.values))
 
-    @staticmethod
-    async def _thread_started(ctx: Ctx, event: ThreadStarted) -> None:
-        """Move a session whose card opened a thread into that thread (no state change the user sees)."""
-        session = await ctx.session_by_id(event.session_id)
-        if session.conversation.get("thread"):
-            return
-        conversation = dict(session.conversation)
-        conversation["thread"] = event.thread
-        session.conversation = conversation
-        session.conversation_key = ConversationRef.from_dict(conversation).key
-        await ctx.save(session, session.state_version)
+    async def _thread_started(self, event: ThreadStarted) -> None:
+        """Move a session whose card opened a thread into that thread (platform bookkeeping: no user, no new state).
+
+        Retried on a concurrent change, since the engineer may click in the new thread at the same moment."""
+        for _ in range(MAX_ATTEMPTS):
+            async with self._uow_factory() as uow:
+                session = await uow.sessions.get(event.team_id, event.session_id)
+                if session is None or session.conversation.get("thread"):
+                    return
+                conversation = dict(session.conversation)
+                conversation["thread"] = event.thread
+                session.conversation = conversation
+                session.conversation_key = ConversationRef.from_dict(conversation).key
+                try:
+                    await uow.sessions.save(session, session.state_version)
+                except StaleSessionError:
+                    continue
+                await uow.commit()
+                return
 
     @staticmethod
     async def _check_fresh(ctx: Ctx, session: Session, shown_version: int) -> None:

@@ -203,14 +203,23 @@ class Inbox(_Repo):
         if (team_id, dedupe_key) in self.s.inbox:
             return False
         item_id = len(self.s.inbox) + 1
-        self.s.inbox[(team_id, dedupe_key)] = {"id": item_id, "kind": kind, "payload": payload, "at": at,
-                                               "processed_at": None, "attempts": 0, "error": ""}
+        self.s.inbox[(team_id, dedupe_key)] = {
+            "id": item_id,
+            "kind": kind,
+            "payload": payload,
+            "at": at,
+            "processed_at": None,
+            "attempts": 0,
+            "error": "",
+        }
         return True
 
     async def pending(self, limit: int = 50, max_attempts: int = 5) -> Sequence[InboxItem]:
-        items = [InboxItem(v["id"], team, key, v["kind"], v["payload"], v["at"], v["attempts"])
-                 for (team, key), v in self.s.inbox.items()
-                 if v["processed_at"] is None and v["attempts"] < max_attempts]
+        items = [
+            InboxItem(v["id"], team, key, v["kind"], v["payload"], v["at"], v["attempts"])
+            for (team, key), v in self.s.inbox.items()
+            if v["processed_at"] is None and v["attempts"] < max_attempts
+        ]
         return sorted(items, key=lambda i: i.id)[:limit]
 
     def _row(self, item_id: int) -> dict[str, Any]:

@@ -50,11 +50,17 @@ def doc(**changes: object) -> SessionDocument:
 
 
 HEADER = (
-    "VPN will not connect | Ticket: #12345 | Engineer: Alice Ng | Date: 2026-11-25 | Time: 0.25 hrs"
-    " | Status: resolved"
+    "VPN will not connect | Ticket: #12345 | Engineer: Alice Ng | Date: 2026-11-25 | Time: 0.25 hrs | Status: resolved"
 )
-SECTION_TITLES = ("Problem", "Variables", "What we know", "Steps", "Progress", "Resolution",
-                  "Follow-up recommendations")
+SECTION_TITLES = (
+    "Problem",
+    "Variables",
+    "What we know",
+    "Steps",
+    "Progress",
+    "Resolution",
+    "Follow-up recommendations",
+)
 
 
 def text_of(rendered: RenderedNote) -> str:
@@ -68,15 +74,29 @@ def test_every_section_in_every_format(fmt: str) -> None:
     body = text_of(render(doc(), fmt))
     positions = [body.index(title) for title in SECTION_TITLES]
     assert positions == sorted(positions)
-    for piece in ("User cannot reach the VPN from home", "Site: HQ", "Internet works without the VPN", "14:01",
-                  "Is the user licensed?", "[CUSTOM]", "Checked firewall logs", "Went back to:", "web01", "Paused",
-                  "3/4 targets complete", "Restarted the VPN client service.", "Update the VPN client"):
+    for piece in (
+        "User cannot reach the VPN from home",
+        "Site: HQ",
+        "Internet works without the VPN",
+        "14:01",
+        "Is the user licensed?",
+        "[CUSTOM]",
+        "Checked firewall logs",
+        "Went back to:",
+        "web01",
+        "Paused",
+        "3/4 targets complete",
+        "Restarted the VPN client service.",
+        "Update the VPN client",
+    ):
         assert piece in body, (fmt, piece)
 
 
 def test_header_line_is_exact() -> None:
     assert render(doc(), "txt").body.splitlines()[0] == HEADER
-    assert render(doc(), "md").body.splitlines()[0] == "**VPN will not connect**" + HEADER[len("VPN will not connect"):]
+    assert (
+        render(doc(), "md").body.splitlines()[0] == "**VPN will not connect**" + HEADER[len("VPN will not connect") :]
+    )
     assert f'<p class="rf-header"><strong>VPN will not connect</strong>{HEADER[20:]}</p>' in render(doc(), "html").body
 
 
@@ -151,8 +171,10 @@ def test_markdown_keeps_windows_paths_readable() -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_redaction_applies_to_every_format(fmt: str) -> None:
-    secret_doc = doc(facts=("Mailbox jane@contoso.com",),
-                     entries=(*ENTRIES, DocEntry(at(10), EntryKind.STEP, "Temporary password", "Xk7!pq2")))
+    secret_doc = doc(
+        facts=("Mailbox jane@contoso.com",),
+        entries=(*ENTRIES, DocEntry(at(10), EntryKind.STEP, "Temporary password", "Xk7!pq2")),
+    )
     rendered = render(secret_doc, fmt)
     for secret in ("192.0.2.1", "jane@contoso.com", "Xk7!pq2"):
         assert secret not in rendered.body
@@ -206,8 +228,16 @@ def test_problem_falls_back_to_ticket_summary() -> None:
 def test_empty_document(fmt: str) -> None:
     empty = SessionDocument(flow_name="", engineer="", started_at=T0, ended_at=T0, status="active")
     body = text_of(render(empty, fmt))
-    for text in ("Troubleshooting session", "Ticket: no ticket", "Engineer: unknown", "Not described.",
-                 "Nothing confirmed yet.", "No steps recorded.", "In progress.", "None."):
+    for text in (
+        "Troubleshooting session",
+        "Ticket: no ticket",
+        "Engineer: unknown",
+        "Not described.",
+        "Nothing confirmed yet.",
+        "No steps recorded.",
+        "In progress.",
+        "None.",
+    ):
         assert text in body, (fmt, text)
     assert "Variables" not in body and "Progress" not in body
 

@@ -1,0 +1,49 @@
+"""The fast path of every platform request: map the workspace to a team, persist the event, wake the worker.
+
+This is all that happens before a platform request is acknowledged (Slack allows 3 seconds): one cached team
+lookup and one INSERT. A redelivered event (same dedupe key) is accepted again without a second row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.engine import codec
+from bot.engine.directory import ensure_team
+from bot.engine.events import InboundEvent
+from bot.engine.ports import Ids, UnitOfWorkFactory
+
+
+class Intake:
+    """``team_for`` and ``accept``, handed to the platform adapters by the composition root."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, ids: Ids, now: Callable[[], datetime], wake: Callable[[], None]
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._ids = ids
+        self._now = now
+        self._wake = wake
+        self._teams: dict[str, str] = {}
+
+    async def team_for(self, platform: str, workspace: str) -> str:
+        """Our team id for a platform workspace (Slack team, Teams tenant); created on first contact."""
+        name = f"{platform}:{workspace}"
+        team_id = self._teams.get(name)
+        if team_id is None:
+            async with self._uow_factory() as uow:
+                team_id = (await ensure_team(uow, self._ids, name, self._now())).id
+                await uow.commit()
+            self._teams[name] = team_id
+        return team_id
+
+    async def accept(self, platform: str, event: InboundEvent) -> bool:
+        """Persist the event for the worker; False if this delivery was seen before (nothing written)."""
+        key = event.event_id or f"{platform}:{self._ids.new()}"
+        async with self._uow_factory() as uow:
+            fresh = await uow.inbox.add(event.team_id, key, platform, codec.encode(event), self._now())
+            await uow.commit()
+        if fresh:
+            self._wake()
+        return fresh

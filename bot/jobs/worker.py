@@ -1,0 +1,143 @@
+"""The inbox worker: hands persisted events to the engine and the replies to the platform's sender.
+
+Adapters acknowledge a platform request as soon as its event is in the inbox (one INSERT) and ``wake()`` the
+worker. Events are processed in arrival order; each is marked processed in the same transaction as its effect,
+so a crash, a redelivery or a second worker can never apply it twice. A sender may return follow-up events
+(``ThreadStarted`` when a card opened a thread); they are handled at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from typing import Protocol
+
+from bot.engine import codec
+from bot.engine.events import Actor, InboundEvent
+from bot.engine.model import InboxItem
+from bot.engine.ports import UnitOfWorkFactory
+from bot.engine.replies import Reply
+
+log = logging.getLogger(__name__)
+
+
+class Handler(Protocol):
+    """The engine, as the worker sees it."""
+
+    async def handle(self, event: InboundEvent, inbox_id: int | None = None) -> list[Reply]:
+        """Handle one event."""
+        ...
+
+
+class Sender(Protocol):
+    """A platform's outbound side."""
+
+    async def send(self, team_id: str, replies: list[Reply], actor: Actor | None = None) -> list[InboundEvent]:
+        """Deliver replies (``actor`` caused them); return follow-up events for the engine."""
+        ...
+
+
+class Observer(Protocol):
+    """Metrics hooks."""
+
+    def event_handled(self, kind: str, seconds: float, ok: bool) -> None:
+        """One inbox event went through the engine and its sender."""
+        ...
+
+
+class InboxWorker:
+    """Drains the inbox: on ``wake()``, and every ``poll_seconds`` as a safety net."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        engine: Handler,
+        senders: Mapping[str, Sender],
+        *,
+        poll_seconds: float = 2.0,
+        observer: Observer | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._engine = engine
+        self._senders = senders
+        self._poll = poll_seconds
+        self._observer = observer
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.processed = 0
+
+    def wake(self) -> None:
+        """Something new is in the inbox."""
+        self._wakeup.set()
+
+    def start(self) -> None:
+        """Run in the background of the current event loop."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="inbox-worker")
+
+    async def stop(self) -> None:
+        """Finish the event in hand and stop."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.drain_once():
+                    pass
+            except Exception:  # the loop must survive anything; each item already recorded its own failure
+                log.exception("inbox worker pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+            self._wakeup.clear()
+
+    async def drain_once(self, limit: int = 50) -> int:
+        """Process what is pending now; returns how many events were handled."""
+        async with self._uow_factory() as uow:
+            items = list(await uow.inbox.pending(limit))
+        for item in items:
+            await self._process(item)
+        return len(items)
+
+    async def _process(self, item: InboxItem) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        ok = False
+        try:
+            event = codec.decode(item.payload)
+            replies = await self._engine.handle(event, inbox_id=item.id)
+            await self._deliver(item.kind, event, replies)
+            ok = True
+        except codec.UnknownEvent as err:
+            log.error("inbox item %s cannot be read and is skipped: %s", item.id, err)
+            await self._fail(item, str(err), give_up=True)
+        except Exception as err:  # logged with the item id; retried up to the attempt limit
+            log.exception("inbox item %s failed", item.id)
+            await self._fail(item, f"{type(err).__name__}: {err}")
+        finally:
+            self.processed += 1
+            if self._observer is not None:
+                self._observer.event_handled(item.kind, loop.time() - started, ok)
+
+    async def _deliver(self, kind: str, cause: InboundEvent, replies: list[Reply]) -> None:
+        sender = self._senders.get(kind)
+        if sender is None:
+            log.error("no sender for platform %r; %d replies dropped", kind, len(replies))
+            return
+        follow_ups = await sender.send(cause.team_id, replies, cause.actor)
+        for event in follow_ups:
+            more = await self._engine.handle(event)
+            if more:
+                await sender.send(cause.team_id, more, cause.actor)
+
+    async def _fail(self, item: InboxItem, error: str, give_up: bool = False) -> None:
+        async with self._uow_factory() as uow:
+            await uow.inbox.mark_failed(item.id, error)
+            if give_up:
+                await uow.inbox.mark_processed(item.id, item.received_at)
+            await uow.commit()

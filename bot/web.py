@@ -1,0 +1,52 @@
+"""The aiohttp server of ``rfbot serve``: Slack at ``/slack/events``, health and metrics. Teams mounts here later."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiohttp import web
+
+from bot.metrics import Metrics
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+HealthCheck = Callable[[], Awaitable[bool]]
+
+
+def build_web_app(
+    *,
+    metrics: Metrics,
+    health: HealthCheck,
+    routes: Sequence[tuple[str, str, Handler]],
+    on_startup: list[Callable[[], Awaitable[None]]] | None = None,
+    on_cleanup: list[Callable[[], Awaitable[None]]] | None = None,
+) -> web.Application:
+    """An aiohttp application with the given platform routes plus ``/healthz`` and ``/metrics``."""
+
+    @web.middleware
+    async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
+        route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            metrics.requests.labels(route, str(exc.status)).inc()
+            raise
+        metrics.requests.labels(route, str(response.status)).inc()
+        return response
+
+    async def healthz(request: web.Request) -> web.Response:
+        ok = await health()
+        return web.json_response({"status": "ok" if ok else "degraded", "database": ok}, status=200 if ok else 503)
+
+    async def metrics_view(request: web.Request) -> web.Response:
+        return web.Response(body=metrics.render(), headers={"Content-Type": metrics.content_type})
+
+    app = web.Application(middlewares=[count], client_max_size=1024 * 1024)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_view)
+    for method, path, handler in routes:
+        app.router.add_route(method, path, handler)
+    for hook in on_startup or []:
+        app.on_startup.append(lambda _app, hook=hook: hook())  # type: ignore[misc]
+    for hook in on_cleanup or []:
+        app.on_cleanup.append(lambda _app, hook=hook: hook())  # type: ignore[misc]
+    return app
