@@ -50,3 +50,8 @@ def build_web_app(
     for hook in on_cleanup or []:
         app.on_cleanup.append(lambda _app, hook=hook: hook())  # type: ignore[misc]
     return app
+
+
+def run(app: web.Application, host: str, port: int, echo: Callable[..., None]) -> None:
+    """Serve until interrupted."""
+    web.run_app(app, host=host, port=port, print=echo)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 
 import click
-from aiohttp import web
-
 from bot.app import build_app
 from bot.cli.common import load_settings
 from bot.store import migrate
+from bot.web import run
 
 log = logging.getLogger(__name__)
 
@@ -29,4 +28,4 @@ def serve(host: str | None, port: int | None) -> None:
             err=True,
         )
     app = build_app(settings)
-    web.run_app(app.web_app(), host=host or settings.host, port=port or settings.port, print=click.echo)
+    run(app.web_app(), host or settings.host, port or settings.port, click.echo)
