@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import click
+
 from bot.app import build_app
 from bot.cli.common import load_settings
 from bot.store import migrate

@@ -13,6 +13,7 @@ from bot.engine.events import (
     ConversationRef,
     FormId,
     FormSubmitted,
+    HomeOpened,
     InboundEvent,
     MessageReceived,
     ThreadStarted,
@@ -22,7 +23,7 @@ from bot.engine.events import (
 CODEC_VERSION = 1
 _TYPES: dict[str, type[InboundEvent]] = {
     cls.__name__: cls
-    for cls in (CommandIssued, MessageReceived, ButtonPressed, FormSubmitted, TimerFired, ThreadStarted)
+    for cls in (CommandIssued, MessageReceived, ButtonPressed, FormSubmitted, TimerFired, ThreadStarted, HomeOpened)
 }
 
 
@@ -105,6 +106,8 @@ def decode(data: dict[str, Any]) -> InboundEvent:
             )
         if kind is TimerFired:
             return TimerFired(job=str(data["job"]), session_id=str(data.get("session_id", "")), **base)
+        if kind is HomeOpened:
+            return HomeOpened(**base)
         return ThreadStarted(session_id=str(data["session_id"]), thread=str(data["thread"]), **base)
     except (KeyError, TypeError, ValueError) as err:
         if isinstance(err, UnknownEvent):

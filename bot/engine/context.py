@@ -33,6 +33,7 @@ class Ctx:
     now: datetime
     ids: Ids
     replies: list[Reply] = field(default_factory=list)
+    target: ConversationRef | None = None  # answer somewhere else than where the event came from (App Home)
 
     @property
     def team_id(self) -> str:
@@ -41,8 +42,8 @@ class Ctx:
 
     @property
     def conversation(self) -> ConversationRef:
-        """Where the event came from."""
-        return self.event.conversation
+        """Where replies go: where the event came from, unless a handler re-targeted them."""
+        return self.target or self.event.conversation
 
     # --- replies -------------------------------------------------------------------------------------------
     def post(self, view: View, ref: str = "", conversation: ConversationRef | None = None) -> None:

@@ -12,6 +12,7 @@ import logging
 from datetime import datetime
 
 from bot.engine import texts
+from bot.engine.commands.home import on_home
 from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
 from bot.engine.commands.notes import on_message
 from bot.engine.commands.registry import ALIASES, COMMANDS, READ_ONLY, help_view
@@ -27,6 +28,7 @@ from bot.engine.events import (
     ConversationRef,
     Event,
     FormSubmitted,
+    HomeOpened,
     InboundEvent,
     MessageReceived,
     ThreadStarted,
@@ -110,6 +112,8 @@ class Engine:
             await self._button(ctx, event)
         elif isinstance(event, FormSubmitted):
             await self._form(ctx, event)
+        elif isinstance(event, HomeOpened):
+            await on_home(ctx)
         elif isinstance(event, TimerFired):
             log.info("timer %s fired for session %s; no handler yet", event.job, event.session_id)
         else:  # pragma: no cover - the union is closed

@@ -145,4 +145,9 @@ class ThreadStarted(Event):
     thread: str
 
 
-InboundEvent = CommandIssued | MessageReceived | ButtonPressed | FormSubmitted | TimerFired | ThreadStarted
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HomeOpened(Event):
+    """The user opened the bot's home surface (Slack App Home): show their sessions."""
+
+
+InboundEvent = CommandIssued | MessageReceived | ButtonPressed | FormSubmitted | TimerFired | ThreadStarted | HomeOpened

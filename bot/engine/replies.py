@@ -193,7 +193,15 @@ class Attachment:
     final: bool = False  # the closing note of a session (resolved or abandoned), not an on-demand export
 
 
-Reply = Post | Update | Ephemeral | DirectMessage | OpenForm | Attachment
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """Replace ``actor``'s home surface (Slack App Home) with ``view``."""
+
+    actor: Actor
+    view: View
+
+
+Reply = Post | Update | Ephemeral | DirectMessage | OpenForm | Attachment | HomeView
 
 
 @dataclass(slots=True)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.engine.engine import Engine
-from bot.engine.events import Actor, ButtonPressed, CommandIssued, ConversationRef, FormSubmitted, MessageReceived
+from bot.engine.events import (
+    Actor,
+    ButtonPressed,
+    CommandIssued,
+    ConversationRef,
+    FormSubmitted,
+    HomeOpened,
+    MessageReceived,
+)
 from bot.engine.replies import (
     Attachment,
     Button,
@@ -15,6 +23,7 @@ from bot.engine.replies import (
     Ephemeral,
     Fields,
     Header,
+    HomeView,
     OpenForm,
     Post,
     Reply,
@@ -81,7 +90,7 @@ class Chat:
         found = [
             b
             for r in self.last
-            if isinstance(r, (Post, Update, Ephemeral))
+            if isinstance(r, (Post, Update, Ephemeral, HomeView))
             for blk in r.view.blocks
             if isinstance(blk, Buttons)
             for b in blk.buttons
@@ -107,6 +116,12 @@ class Chat:
             name, _, args = text[1:].partition(" ")
             return await self._run(CommandIssued(name=name, args=args, **self._base()))  # type: ignore[arg-type]
         return await self._run(MessageReceived(text=text, **self._base()))  # type: ignore[arg-type]
+
+    async def home(self) -> list[Reply]:
+        """Open the home surface (Slack App Home): not a conversation, so no channel."""
+        base = self._base()
+        base["conversation"] = ConversationRef("test", "")
+        return await self._run(HomeOpened(**base))  # type: ignore[arg-type]
 
     def button(self, label: str) -> Button:
         """The last-shown button whose label starts with ``label`` (case-insensitive, ignoring icons)."""
@@ -150,7 +165,7 @@ class Chat:
         """All text of the last replies."""
         parts = []
         for r in self.last:
-            if isinstance(r, (Post, Update, Ephemeral)):
+            if isinstance(r, (Post, Update, Ephemeral, HomeView)):
                 parts.append(view_text(r.view))
             elif isinstance(r, OpenForm):
                 parts.append(r.title)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.engine import texts
 from bot.engine.context import Ctx, UserError
 from bot.engine.documents import document_for, redaction_enabled, store_note
-from bot.engine.events import ActionId, FormId
+from bot.engine.events import ActionId, ConversationRef, FormId
 from bot.engine.model import NoteKind, OutboxItem, Session, SessionStatus, TimelineKind
 from bot.engine.replies import Attachment, Button, Buttons, Code, Input, OpenForm, Style, Text
 from bot.engine.show import refresh_card, show_step
@@ -64,6 +64,8 @@ async def on_resume(ctx: Ctx, session: Session, flow: Flow | None, value: str) -
     ctx.require_owner(session, "resume")
     if session.status is not SessionStatus.PAUSED:
         raise UserError(texts.NOT_PAUSED)
+    if not ctx.conversation.channel:  # from a surface that is not a conversation (App Home): resume in place
+        ctx.target = ConversationRef.from_dict(session.conversation)
     here = await ctx.uow.sessions.open_in_conversation(ctx.team_id, ctx.conversation.key)
     if here is not None and here.id != session.id:
         raise UserError(f"This conversation already has an open session: *{here.title}*. Pause or finish it first.")

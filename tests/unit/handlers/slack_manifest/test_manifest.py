@@ -18,9 +18,12 @@ def test_scopes_and_command_match_the_defaults() -> None:
 
 
 def test_commands_interactivity_and_events_share_one_url() -> None:
-    urls = {MANIFEST["settings"]["interactivity"]["request_url"],
-            MANIFEST["settings"]["event_subscriptions"]["request_url"],
-            *(c["url"] for c in MANIFEST["features"]["slash_commands"])}
+    urls = {
+        MANIFEST["settings"]["interactivity"]["request_url"],
+        MANIFEST["settings"]["event_subscriptions"]["request_url"],
+        *(c["url"] for c in MANIFEST["features"]["slash_commands"]),
+    }
     assert urls == {"https://YOUR-HOST/slack/events"}
     assert {"app_mention", "message.channels", "message.im", "app_home_opened"} <= set(
-        MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+        MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    )
