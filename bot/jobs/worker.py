@@ -47,6 +47,16 @@ class Observer(Protocol):
         ...
 
 
+def lane_of(item: InboxItem) -> str:
+    """Events that must not overtake each other share a lane: same session, else same conversation."""
+    payload = item.payload
+    session = payload.get("session_id")
+    if session:
+        return f"s:{session}"
+    conversation = payload.get("conversation") or {}
+    return f"c:{item.team_id}:{conversation.get('platform')}:{conversation.get('channel')}:{conversation.get('thread')}"
+
+
 class InboxWorker:
     """Drains the inbox: on ``wake()``, and every ``poll_seconds`` as a safety net."""
 
@@ -58,12 +68,14 @@ class InboxWorker:
         *,
         poll_seconds: float = 2.0,
         observer: Observer | None = None,
+        concurrency: int = 8,
     ) -> None:
         self._uow_factory = uow_factory
         self._engine = engine
         self._senders = senders
         self._poll = poll_seconds
         self._observer = observer
+        self._concurrency = concurrency
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.processed = 0
@@ -96,12 +108,25 @@ class InboxWorker:
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
             self._wakeup.clear()
 
-    async def drain_once(self, limit: int = 50) -> int:
-        """Process what is pending now; returns how many events were handled."""
+    async def drain_once(self, limit: int = 100) -> int:
+        """Process what is pending now; returns how many events were handled.
+
+        Events of one session (or, before a session exists, one conversation) run in arrival order; different
+        sessions run concurrently, at most ``concurrency`` at a time.
+        """
         async with self._uow_factory() as uow:
             items = list(await uow.inbox.pending(limit))
+        lanes: dict[str, list[InboxItem]] = {}
         for item in items:
-            await self._process(item)
+            lanes.setdefault(lane_of(item), []).append(item)
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def run(lane: list[InboxItem]) -> None:
+            async with gate:
+                for item in lane:
+                    await self._process(item)
+
+        await asyncio.gather(*(run(lane) for lane in lanes.values()))
         return len(items)
 
     async def _process(self, item: InboxItem) -> None:

@@ -25,6 +25,7 @@ from bot.engine.replies import (
     DirectMessage,
     Ephemeral,
     Header,
+    HomeView,
     OpenForm,
     Post,
     Reply,
@@ -33,7 +34,7 @@ from bot.engine.replies import (
     View,
 )
 from bot.handlers.slack import ids
-from bot.handlers.slack.render import render_message, render_modal
+from bot.handlers.slack.render import render_home, render_message, render_modal
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -112,6 +113,11 @@ class SlackSender:
             await self._open_form(batch, reply)
         elif isinstance(reply, Attachment):
             await self._attachment(batch, reply)
+        elif isinstance(reply, HomeView):
+            await self._call(
+                "views.publish",
+                batch.client.views_publish(user_id=reply.actor.platform_user_id, view=render_home([reply.view])),
+            )
 
     async def _post_view(self, batch: _Batch, channel: str, thread: str, view: View) -> str:
         ts = ""
