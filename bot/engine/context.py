@@ -99,13 +99,30 @@ class Ctx:
             session = here[0] if here else None
         if session is None:
             raise UserError(texts.NO_SESSION_HERE)
+        self.focus(session)
         return session
+
+    def focus(self, session: Session) -> None:
+        """Answer in the session's thread when the event came from the same channel without one (a slash command,
+        a modal): the session's messages stay together."""
+        if self.target is not None or self.event.conversation.thread:
+            return
+        home = ConversationRef.from_dict(session.conversation)
+        if (
+            home.thread
+            and home.platform == self.event.conversation.platform
+            and (home.channel == self.event.conversation.channel)
+        ):
+            self.target = ConversationRef(
+                home.platform, home.channel, home.thread, {**home.extras, **self.event.conversation.extras}
+            )
 
     async def session_by_id(self, session_id: str) -> Session:
         """A session of this team by id, or a ``UserError``."""
         session = await self.uow.sessions.get(self.team_id, session_id) if session_id else None
         if session is None:
             raise UserError(texts.UNKNOWN_SESSION)
+        self.focus(session)
         return session
 
     async def flow_of(self, session: Session) -> Flow | None:

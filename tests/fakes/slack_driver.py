@@ -178,8 +178,10 @@ class SlackDriver:
         selected_option: dict[str, Any] | str | None = None,
         retry_num: int | None = None,
         block_id: str = "actions",
+        action_ts: str | None = None,
     ) -> SlackReply:
-        """Click button ``action_id`` (or pick ``selected_option`` in a select) on message ``message_ts``."""
+        """Click button ``action_id`` (or pick ``selected_option`` in a select) on message ``message_ts``.
+        Pass the ``action_ts`` of an earlier call to replay the same click (a Slack redelivery)."""
         domain, _, app_id = self._ws(team_id)
         trigger_id, response_url = self._trigger_and_response_url()
         message = dict(self.api.messages.get((channel_id, message_ts), {})) if self.api else {}
@@ -187,7 +189,7 @@ class SlackDriver:
         container = {"type": "message", "message_ts": message_ts, "channel_id": channel_id, "is_ephemeral": False}
         if thread_ts:
             message["thread_ts"] = container["thread_ts"] = thread_ts
-        action: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "action_ts": self._ts()}
+        action: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "action_ts": action_ts or self._ts()}
         if selected_option is None:
             action |= {"type": "button", "value": value, "text": {"type": "plain_text", "text": value, "emoji": True}}
         else:

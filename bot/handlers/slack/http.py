@@ -81,7 +81,11 @@ def register(app: AsyncApp, intake: IntakePort, now: Callable[[], datetime], com
         await ack()
 
     async def on_message_event(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
-        translated = translate.message_event(event, body, await team_of(body), now(), context.bot_user_id or "")
+        try:
+            translated = translate.message_event(event, body, await team_of(body), now(), context.bot_user_id or "")
+        except translate.Untranslatable as err:
+            log.warning("unreadable %s event: %s", event.get("type"), err)
+            return
         if translated is not None:
             await intake.accept(PLATFORM, translated)
 
