@@ -30,8 +30,8 @@ async def slack(migrated_url: str) -> AsyncIterator[Slack]:
             yield Slack(api, bot, user)
 
 
-async def wait_post(api: FakeSlackApi, predicate, timeout: float = 10.0) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    call = await api.wait_for(lambda c: c.path.endswith("chat.postMessage") and predicate(c.data), timeout)
+async def wait_post(api: FakeSlackApi, predicate) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    call = await api.wait_for(lambda c: c.path.endswith("chat.postMessage") and predicate(c.data), 10.0)
     return dict(call.data)
 
 
