@@ -72,12 +72,15 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None, i
     database = Database(settings.database_url)
     engine = Engine(database.uow, clock, ids)
     app = App(settings=settings, database=database, engine=engine, clock=clock, ids=ids)
-    worker = InboxWorker(database.uow, engine, app.senders, observer=app.metrics)
+    enrichers: dict[str, Any] = {}
+    worker = InboxWorker(database.uow, engine, app.senders, observer=app.metrics, enrichers=enrichers)
     app.worker = worker
     app.intake = Intake(database.uow, ids, clock.now, worker.wake)
     if settings.slack_enabled:
         from bot.app.slack import build_slack
 
         refs = SqlMessageRefs(database.sessionmaker)
-        app.slack, app.senders["slack"] = build_slack(settings, app.intake, refs, app.metrics, clock.now)
+        app.slack, app.senders["slack"], enrichers["slack"] = build_slack(
+            settings, app.intake, refs, app.metrics, clock.now
+        )
     return app

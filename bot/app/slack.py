@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.engine.ports import MessageRefs
 from bot.handlers.slack import http as slack_http
+from bot.handlers.slack.profiles import SlackProfiles
 from bot.handlers.slack.sender import SlackSender
 from bot.metrics import Metrics
 
@@ -42,8 +43,8 @@ class SingleWorkspace:
 
 def build_slack(
     settings: Settings, intake: slack_http.IntakePort, refs: MessageRefs, metrics: Metrics, now: Callable[[], datetime]
-) -> tuple[AsyncApp, SlackSender]:
-    """The bolt app with our listeners, and the sender the worker uses."""
+) -> tuple[AsyncApp, SlackSender, SlackProfiles]:
+    """The bolt app with our listeners, the sender and the profile enricher the worker uses."""
     assert settings.slack_signing_secret is not None and settings.slack_bot_token is not None
     workspace = SingleWorkspace(settings)
     bolt = AsyncApp(
@@ -56,4 +57,4 @@ def build_slack(
     sender = SlackSender(
         workspace.client_for, refs, now, observe=lambda method, ok: metrics.delivery("slack", method, ok)
     )
-    return bolt, sender
+    return bolt, sender, SlackProfiles(workspace.client_for)

@@ -39,6 +39,14 @@ class Sender(Protocol):
         ...
 
 
+class Enricher(Protocol):
+    """Fills in what a platform payload lacks (the actor's real name and e-mail) before the engine runs."""
+
+    async def enrich(self, event: InboundEvent) -> InboundEvent:
+        """The event, completed."""
+        ...
+
+
 class Observer(Protocol):
     """Metrics hooks."""
 
@@ -69,6 +77,7 @@ class InboxWorker:
         poll_seconds: float = 2.0,
         observer: Observer | None = None,
         concurrency: int = 8,
+        enrichers: Mapping[str, Enricher] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._engine = engine
@@ -76,6 +85,7 @@ class InboxWorker:
         self._poll = poll_seconds
         self._observer = observer
         self._concurrency = concurrency
+        self._enrichers = enrichers if enrichers is not None else {}
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.processed = 0
@@ -135,6 +145,9 @@ class InboxWorker:
         ok = False
         try:
             event = codec.decode(item.payload)
+            enricher = self._enrichers.get(item.kind)
+            if enricher is not None:
+                event = await enricher.enrich(event)
             replies = await self._engine.handle(event, inbox_id=item.id)
             await self._deliver(item.kind, event, replies)
             ok = True

@@ -49,6 +49,7 @@ async def test_slash_command_thread_clicks_resolve_modal_note(slack: Slack) -> N
     reply = await user.slash_command("start vpn-wont-connect #12345", user_id="U1", channel_id="C1")
     assert reply.status == 200
     card = await wait_post(api, lambda d: "VPN will not connect" in text_of(d) and not d.get("thread_ts"))
+    assert "Alice Ng" in text_of(card)  # the real name from users.info, not the handle
     card_ts = next(m["ts"] for m in api.posted(channel="C1") if not m.get("thread_ts"))
     step = await wait_post(api, lambda d: d.get("thread_ts") == card_ts and "public website" in text_of(d))
     assert "#12345" in text_of(card)
