@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import bench_engine, bench_redact
+from bench import bench_engine, bench_redact, bench_slack
 
 
 def main() -> None:
     bench_redact.main()
     asyncio.run(bench_engine.main())
+    asyncio.run(bench_slack.main())
 
 
 if __name__ == "__main__":

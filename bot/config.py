@@ -25,6 +25,17 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         description="Database URL: sqlite:///path or postgresql://user@host/db (driver chosen for you).",
     )
+    database_pool_size: int = Field(
+        default=20, ge=1, le=500, description="PostgreSQL connections kept open per process (10 more on bursts)."
+    )
+    worker_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=256,
+        alias="RFBOT_WORKER_CONCURRENCY",
+        description="Inbox events handled at once per process (more helps when chat APIs are slow, fewer keeps "
+        "acknowledgements fast when the CPU is busy).",
+    )
     var_dir: Path = Field(default=Path("./var"), description="Where local files (SQLite, saved notes) go.")
     default_team: str = Field(default="default", description="Team used by the console when --team is not given.")
     log_level: str = Field(default="INFO", description="Logging level.")

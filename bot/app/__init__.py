@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ class App:
     worker: InboxWorker | None = None
     intake: Intake | None = None
     slack: Any = None  # the bolt AsyncApp when Slack is configured
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def web_app(self) -> web.Application:
         """The aiohttp application of ``rfbot serve`` (starts the worker with the server)."""
@@ -60,7 +62,9 @@ class App:
         )
 
     async def close(self) -> None:
-        """Release connections."""
+        """Release connections (platform HTTP sessions, then the database pool)."""
+        for close in self.closers:
+            await close()
         await self.database.dispose()
 
 
@@ -69,18 +73,26 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None, i
     settings = settings or Settings()
     clock = clock or SystemClock()
     ids = ids or UuidIds()
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, pool_size=settings.database_pool_size)
     engine = Engine(database.uow, clock, ids)
     app = App(settings=settings, database=database, engine=engine, clock=clock, ids=ids)
     enrichers: dict[str, Any] = {}
-    worker = InboxWorker(database.uow, engine, app.senders, observer=app.metrics, enrichers=enrichers)
+    worker = InboxWorker(
+        database.uow,
+        engine,
+        app.senders,
+        observer=app.metrics,
+        enrichers=enrichers,
+        concurrency=settings.worker_concurrency,
+    )
     app.worker = worker
     app.intake = Intake(database.uow, ids, clock.now, worker.wake)
     if settings.slack_enabled:
         from bot.app.slack import build_slack
 
         refs = SqlMessageRefs(database.sessionmaker)
-        app.slack, app.senders["slack"], enrichers["slack"] = build_slack(
+        app.slack, app.senders["slack"], enrichers["slack"], close_slack = build_slack(
             settings, app.intake, refs, app.metrics, clock.now
         )
+        app.closers.append(close_slack)
     return app

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.engine.events import Actor
 from bot.engine.model import Role, Team, User
-from bot.engine.ports import Ids, UnitOfWork
+from bot.engine.ports import DuplicateRowError, Ids, UnitOfWork, UnitOfWorkFactory
+
+TEAM_ATTEMPTS = 3
 
 
 async def ensure_team(uow: UnitOfWork, ids: Ids, name: str, now: datetime) -> Team:
@@ -16,6 +19,25 @@ async def ensure_team(uow: UnitOfWork, ids: Ids, name: str, now: datetime) -> Te
         team = Team(id=ids.new(), name=name, created_at=now)
         await uow.teams.add(team)
     return team
+
+
+async def team_id_for(uow_factory: UnitOfWorkFactory, ids: Ids, name: str, now: Callable[[], datetime]) -> str:
+    """Id of the team with this name, created and committed on first use.
+
+    Safe under concurrency: when two requests create the same team at once, the loser retries and finds the
+    winner's row."""
+    for attempt in range(TEAM_ATTEMPTS):
+        async with uow_factory() as uow:
+            try:
+                team = await ensure_team(uow, ids, name, now())
+            except DuplicateRowError:
+                await uow.rollback()
+                if attempt == TEAM_ATTEMPTS - 1:
+                    raise
+                continue
+            await uow.commit()
+            return team.id
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def ensure_user(uow: UnitOfWork, ids: Ids, team_id: str, actor: Actor, now: datetime) -> User:

@@ -20,7 +20,7 @@ from bot.engine.commands.start import on_replace, on_start_flow
 from bot.engine.commands.steps import STEP_ACTIONS, STEP_FORMS
 from bot.engine.context import Ctx, UserError
 from bot.engine.conversation import allows, stage_of
-from bot.engine.directory import ensure_team, ensure_user
+from bot.engine.directory import ensure_user, team_id_for
 from bot.engine.events import (
     ActionId,
     ButtonPressed,
@@ -35,7 +35,7 @@ from bot.engine.events import (
     TimerFired,
 )
 from bot.engine.model import Session, TimelineKind
-from bot.engine.ports import Clock, Ids, StaleSessionError, UnitOfWorkFactory
+from bot.engine.ports import Clock, ConcurrentWriteError, Ids, StaleSessionError, UnitOfWorkFactory
 from bot.engine.replies import Ephemeral, Reply, Text, View
 from bot.engine.views import hhmm
 
@@ -56,10 +56,7 @@ class Engine:
 
     async def ensure_team(self, name: str) -> str:
         """Id of the team with this name, created on first use."""
-        async with self._uow_factory() as uow:
-            team = await ensure_team(uow, self._ids, name, self._clock.now())
-            await uow.commit()
-            return team.id
+        return await team_id_for(self._uow_factory, self._ids, name, self._clock.now)
 
     async def handle(self, event: InboundEvent, inbox_id: int | None = None) -> list[Reply]:
         """Handle one inbound event and return the replies for the adapter to render.
@@ -73,15 +70,15 @@ class Engine:
         for _ in range(MAX_ATTEMPTS):
             async with self._uow_factory() as uow:
                 now = self._clock.now()
-                user = await ensure_user(uow, self._ids, event.team_id, event.actor, now)
-                ctx = Ctx(uow=uow, event=event, user=user, now=now, ids=self._ids)
                 try:
+                    user = await ensure_user(uow, self._ids, event.team_id, event.actor, now)
+                    ctx = Ctx(uow=uow, event=event, user=user, now=now, ids=self._ids)
                     await self._dispatch(ctx, event)
                 except UserError as err:
                     await uow.rollback()
                     await self._mark(inbox_id, now)
                     return [self._refusal(event, err)]
-                except StaleSessionError:
+                except ConcurrentWriteError:
                     await uow.rollback()
                     continue
                 if inbox_id is not None:

@@ -26,8 +26,16 @@ from bot.engine.model import (
 from bot.flows.model import Flow, FlowStatus
 
 
-class StaleSessionError(Exception):
+class ConcurrentWriteError(Exception):
+    """Another writer changed the same rows first; the unit of work should be rolled back and retried."""
+
+
+class StaleSessionError(ConcurrentWriteError):
     """Raised by ``SessionRepository.save`` when the row changed since it was loaded."""
+
+
+class DuplicateRowError(ConcurrentWriteError):
+    """Raised by ``add`` when a concurrent writer already inserted the same natural key (team name, chat identity)."""
 
 
 class TeamRepository(Protocol):
@@ -178,8 +186,9 @@ class InboxRepository(Protocol):
         """Insert an event; False (and nothing written) if the key was seen before."""
         ...
 
-    async def pending(self, limit: int = 50, max_attempts: int = 5) -> Sequence[InboxItem]:
-        """Unprocessed events (all teams), oldest first, that have not failed ``max_attempts`` times."""
+    async def pending(self, limit: int = 50, max_attempts: int = 5, after_id: int = 0) -> Sequence[InboxItem]:
+        """Unprocessed events (all teams) with ids above ``after_id``, oldest first, that have not failed
+        ``max_attempts`` times."""
         ...
 
     async def mark_processed(self, item_id: int, at: datetime) -> None:

@@ -12,7 +12,9 @@ from bot.flows.model import Flow
 
 
 async def engineer_name(ctx: Ctx, session: Session) -> str:
-    """Display name of the session's engineer."""
+    """Display name of the session's engineer (no lookup when the engineer is the one acting)."""
+    if session.engineer_id == ctx.user.id:
+        return ctx.user.display_name
     user = await ctx.uow.users.get(ctx.team_id, session.engineer_id)
     return user.display_name if user else "unknown"
 

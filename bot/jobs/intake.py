@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.engine import codec
-from bot.engine.directory import ensure_team
+from bot.engine.directory import team_id_for
 from bot.engine.events import InboundEvent
 from bot.engine.ports import Ids, UnitOfWorkFactory
 
@@ -32,9 +32,7 @@ class Intake:
         name = f"{platform}:{workspace}"
         team_id = self._teams.get(name)
         if team_id is None:
-            async with self._uow_factory() as uow:
-                team_id = (await ensure_team(uow, self._ids, name, self._now())).id
-                await uow.commit()
+            team_id = await team_id_for(self._uow_factory, self._ids, name, self._now)
             self._teams[name] = team_id
         return team_id
 

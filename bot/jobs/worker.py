@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -66,7 +67,12 @@ def lane_of(item: InboxItem) -> str:
 
 
 class InboxWorker:
-    """Drains the inbox: on ``wake()``, and every ``poll_seconds`` as a safety net."""
+    """Drains the inbox continuously: on ``wake()``, and every ``poll_seconds`` as a safety net.
+
+    Each lane (a session, or a conversation before its session exists) is a queue worked by its own task, so a
+    slow lane (a Slack call that is being retried) never holds up the others and a new event starts as soon as its
+    lane is free. At most ``concurrency`` events are in hand at once across all lanes.
+    """
 
     def __init__(
         self,
@@ -84,10 +90,13 @@ class InboxWorker:
         self._senders = senders
         self._poll = poll_seconds
         self._observer = observer
-        self._concurrency = concurrency
+        self._gate = asyncio.Semaphore(concurrency)
         self._enrichers = enrichers if enrichers is not None else {}
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._in_hand: set[int] = set()
+        self._lanes: dict[str, deque[InboxItem]] = {}
+        self._lane_tasks: dict[str, asyncio.Task[None]] = {}
         self.processed = 0
 
     def wake(self) -> None:
@@ -100,44 +109,72 @@ class InboxWorker:
             self._task = asyncio.create_task(self._run(), name="inbox-worker")
 
     async def stop(self) -> None:
-        """Finish the event in hand and stop."""
+        """Stop fetching, let the events in hand finish (their lanes stop after them) and return."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        for lane in self._lanes.values():
+            while len(lane) > 1:
+                self._in_hand.discard(lane.pop().id)
+        await self._idle()
 
     async def _run(self) -> None:
         while True:
+            self._wakeup.clear()
             try:
-                while await self.drain_once():
-                    pass
-            except Exception:  # the loop must survive anything; each item already recorded its own failure
-                log.exception("inbox worker pass failed")
+                await self.fetch()
+            except Exception:  # the loop must survive anything (a database restart); the poll tries again
+                log.exception("inbox worker could not read the inbox")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
-            self._wakeup.clear()
 
-    async def drain_once(self, limit: int = 100) -> int:
-        """Process what is pending now; returns how many events were handled.
+    async def fetch(self, page: int = 200) -> int:
+        """Queue every pending event not already in hand on its lane; returns how many were queued."""
+        queued = 0
+        after = 0
+        while True:
+            async with self._uow_factory() as uow:
+                items = list(await uow.inbox.pending(page, after_id=after))
+            for item in items:
+                if item.id in self._in_hand:
+                    continue
+                self._in_hand.add(item.id)
+                key = lane_of(item)
+                self._lanes.setdefault(key, deque()).append(item)
+                if key not in self._lane_tasks:
+                    self._lane_tasks[key] = asyncio.create_task(self._work(key), name=f"inbox-lane-{key}")
+                queued += 1
+            if len(items) < page:
+                return queued
+            after = items[-1].id
 
-        Events of one session (or, before a session exists, one conversation) run in arrival order; different
-        sessions run concurrently, at most ``concurrency`` at a time.
-        """
-        async with self._uow_factory() as uow:
-            items = list(await uow.inbox.pending(limit))
-        lanes: dict[str, list[InboxItem]] = {}
-        for item in items:
-            lanes.setdefault(lane_of(item), []).append(item)
-        gate = asyncio.Semaphore(self._concurrency)
+    async def drain_once(self) -> int:
+        """Queue what is pending now and wait until it (and anything already in hand) is done; returns how many
+        events this call queued. For tests and one-shot tools; the server runs ``start()``."""
+        queued = await self.fetch()
+        await self._idle()
+        return queued
 
-        async def run(lane: list[InboxItem]) -> None:
-            async with gate:
-                for item in lane:
+    async def _idle(self) -> None:
+        while self._lane_tasks:
+            await asyncio.gather(*list(self._lane_tasks.values()), return_exceptions=True)
+
+    async def _work(self, key: str) -> None:
+        lane = self._lanes[key]
+        try:
+            while lane:
+                item = lane[0]
+                async with self._gate:
                     await self._process(item)
-
-        await asyncio.gather(*(run(lane) for lane in lanes.values()))
-        return len(items)
+                lane.popleft()
+                self._in_hand.discard(item.id)
+        finally:
+            for item in lane:
+                self._in_hand.discard(item.id)
+            del self._lanes[key]
+            del self._lane_tasks[key]
 
     async def _process(self, item: InboxItem) -> None:
         loop = asyncio.get_running_loop()

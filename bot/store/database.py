@@ -12,9 +12,9 @@ from bot.store.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 class Database:
     """An engine, its sessionmaker, and units of work over them. ``await dispose()`` when done."""
 
-    def __init__(self, url: str, *, flow_cache_size: int = 256) -> None:
+    def __init__(self, url: str, *, flow_cache_size: int = 256, pool_size: int = 20) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size=pool_size)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.uow_factory = SqlUnitOfWorkFactory(self.sessionmaker, FlowCache(flow_cache_size))
 

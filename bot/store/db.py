@@ -73,13 +73,15 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``.
 
     SQLite: the file's folder is created; every connection gets foreign keys, WAL and a busy timeout.
-    PostgreSQL: ``pool_pre_ping`` so connections dropped by the server are replaced transparently.
-    Extra ``kwargs`` go to ``create_async_engine``.
+    PostgreSQL: ``pool_pre_ping`` so connections dropped by the server are replaced transparently; ``pool_size``
+    connections stay open (10 more are opened on bursts and closed after use). Extra ``kwargs`` go to
+    ``create_async_engine``.
     """
     async_url = to_async_url(url)
+    pool_size = kwargs.pop("pool_size", 20)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
-        return create_async_engine(async_url, **kwargs)
+        return create_async_engine(async_url, pool_size=pool_size, max_overflow=10, **kwargs)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -72,12 +72,14 @@ def parse_body(body: bytes, content_type: str) -> Any:
 class LoopbackFake:
     """Runs ``self.app`` on 127.0.0.1:0, records every request and applies scripted faults and delays.
 
-    Subclasses add their routes to ``self.app.router`` in ``__init__`` (before ``start()``).
+    Subclasses add their routes to ``self.app.router`` in ``__init__`` (before ``start()``). ``listeners`` are called
+    with each recorded call as it arrives (benchmarks follow the traffic without polling).
     """
 
     def __init__(self) -> None:
         self.app = web.Application(middlewares=[self._middleware])
         self.calls: list[RecordedCall] = []
+        self.listeners: list[Callable[[RecordedCall], None]] = []
         self.base_url = ""
         self._faults: list[_Script] = []
         self._delays: list[_Script] = []
@@ -152,7 +154,10 @@ class LoopbackFake:
         body = await request.read()
         headers = {k.lower(): v for k, v in request.headers.items()}
         data = parse_body(body, headers.get("content-type", ""))
-        self.calls.append(RecordedCall(request.method, request.path, dict(request.query), headers, body, data))
+        call = RecordedCall(request.method, request.path, dict(request.query), headers, body, data)
+        self.calls.append(call)
+        for listener in self.listeners:
+            listener(call)
         delay = self._take(self._delays, request.path)
         if delay is not None:
             await asyncio.sleep(delay.seconds)

@@ -25,7 +25,7 @@ from bot.engine.model import (
     TimelineEntry,
     User,
 )
-from bot.engine.ports import StaleSessionError
+from bot.engine.ports import DuplicateRowError, StaleSessionError
 from bot.flows.model import Flow, FlowStatus
 
 
@@ -63,6 +63,8 @@ class Teams(_Repo):
         return next((copy.deepcopy(t) for t in self.s.teams.values() if t.name == name), None)
 
     async def add(self, team: Team) -> None:
+        if any(t.name == team.name for t in self.s.teams.values()):
+            raise DuplicateRowError(f"team {team.name} exists")
         self.s.teams[team.id] = copy.deepcopy(team)
 
 
@@ -78,6 +80,9 @@ class Users(_Repo):
         return None
 
     async def add(self, user: User) -> None:
+        for platform, platform_user_id in user.identities.items():
+            if await self.by_identity(user.team_id, platform, platform_user_id):
+                raise DuplicateRowError(f"identity {platform}:{platform_user_id} exists")
         self.s.users[user.id] = copy.deepcopy(user)
 
     async def update(self, user: User) -> None:
@@ -214,11 +219,11 @@ class Inbox(_Repo):
         }
         return True
 
-    async def pending(self, limit: int = 50, max_attempts: int = 5) -> Sequence[InboxItem]:
+    async def pending(self, limit: int = 50, max_attempts: int = 5, after_id: int = 0) -> Sequence[InboxItem]:
         items = [
             InboxItem(v["id"], team, key, v["kind"], v["payload"], v["at"], v["attempts"])
             for (team, key), v in self.s.inbox.items()
-            if v["processed_at"] is None and v["attempts"] < max_attempts
+            if v["processed_at"] is None and v["attempts"] < max_attempts and v["id"] > after_id
         ]
         return sorted(items, key=lambda i: i.id)[:limit]
 

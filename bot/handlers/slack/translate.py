@@ -3,7 +3,8 @@
 Every function takes the parsed body, ``team_id`` (OUR tenant, resolved by the caller from the Slack workspace)
 and the receive time. Unreadable payloads raise ``Untranslatable``; payloads we deliberately ignore (bot
 messages, edits, threads we don't own) give ``None`` or an empty list. Each event's ``event_id`` is stable across
-Slack's retries and double clicks, so the inbox stores it once.
+Slack's retries and double clicks (clicks are keyed by user and `action_ts`: two people clicking in the same
+microsecond are two events), so the inbox stores it once.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ def action_events(body: dict[str, Any], team_id: str, at: datetime) -> list[Butt
                 actor=_actor(body),
                 conversation=conversation,
                 at=at,
-                event_id=f"slack:act:{_need(action, 'action_ts')}:{raw_id}",
+                event_id=f"slack:act:{user_of(body)}:{_need(action, 'action_ts')}:{raw_id}",
                 action=action_id,
                 session_id=value.session_id,
                 state_version=value.state_version,

@@ -7,12 +7,16 @@ map after a Core write. Repositories hand out dataclasses, never rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.engine.ports import DuplicateRowError
 
 T = TypeVar("T")
 
@@ -32,6 +36,18 @@ class SqlRepository:
         """``INSERT … ON CONFLICT DO NOTHING`` for this dialect (both SQLite and PostgreSQL support it)."""
         builder = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         return builder(table).values(**values).on_conflict_do_nothing()
+
+    @staticmethod
+    @asynccontextmanager
+    async def natural_key(what: str) -> AsyncIterator[None]:
+        """Turn a unique-constraint violation (a concurrent writer inserted the same key) into ``DuplicateRowError``,
+        which the engine answers by retrying the unit of work; other integrity errors pass through."""
+        try:
+            yield
+        except IntegrityError as err:
+            if "unique" not in str(err.orig).lower():
+                raise
+            raise DuplicateRowError(f"{what} was inserted concurrently") from err
 
     async def first(self, stmt: Select[T]) -> T | None:
         """The first row of ``stmt``, freshly loaded, or None."""

@@ -60,18 +60,21 @@ class SqlFlows(SqlRepository):
     async def get(self, team_id: str, key: str, version: int | None = None) -> Flow | None:
         """Flow ``key`` as the team sees it (its own first, else the public one): that version, or the latest
         published one when ``version`` is None. A pinned version stays readable after newer ones are published."""
-        stmt = select(FlowRow).where(FlowRow.key == key, FlowRow.scope.in_(self._scopes(team_id)))
-        rows = sorted(await self.all(stmt), key=lambda r: r.scope == PUBLIC)  # the team's own flow first
-        for row in rows:
-            query = select(FlowVersionRow).where(FlowVersionRow.flow_id == row.id)
-            if version is None:
-                query = query.where(FlowVersionRow.status == FlowStatus.PUBLISHED.value)
-            else:
-                query = query.where(FlowVersionRow.version == version)
-            found = await self.first(query.order_by(FlowVersionRow.version.desc()))
-            if found is not None:
-                return self._cache.parsed(row, found)
-        return None
+        stmt = (
+            select(FlowRow, FlowVersionRow)
+            .join(FlowVersionRow, FlowVersionRow.flow_id == FlowRow.id)
+            .where(FlowRow.key == key, FlowRow.scope.in_(self._scopes(team_id)))
+        )
+        if version is None:
+            stmt = stmt.where(FlowVersionRow.status == FlowStatus.PUBLISHED.value)
+        else:
+            stmt = stmt.where(FlowVersionRow.version == version)
+        own_first = (FlowRow.scope == PUBLIC).asc()  # false sorts first: the team's own flow shadows the public one
+        result = await self._s.execute(
+            stmt.order_by(own_first, FlowVersionRow.version.desc()).limit(1).execution_options(populate_existing=True)
+        )
+        found = result.first()
+        return self._cache.parsed(found[0], found[1]) if found is not None else None
 
     async def list(self, team_id: str, include_drafts: bool = False) -> Sequence[Flow]:
         """The latest (published, unless ``include_drafts``) version of each flow visible to the team, by key."""

@@ -34,11 +34,12 @@ class SqlInbox(SqlRepository):
         )
         return (await self._s.execute(stmt.returning(InboxRow.id))).first() is not None
 
-    async def pending(self, limit: int = 50, max_attempts: int = 5) -> Sequence[InboxItem]:
-        """Unprocessed events of every team, oldest first (the worker is the one cross-team reader)."""
+    async def pending(self, limit: int = 50, max_attempts: int = 5, after_id: int = 0) -> Sequence[InboxItem]:
+        """Unprocessed events of every team above ``after_id``, oldest first (the worker is the one cross-team
+        reader)."""
         stmt = (
             select(InboxRow)
-            .where(InboxRow.processed_at.is_(None), InboxRow.attempts < max_attempts)
+            .where(InboxRow.processed_at.is_(None), InboxRow.attempts < max_attempts, InboxRow.id > after_id)
             .order_by(InboxRow.id)
             .limit(limit)
         )

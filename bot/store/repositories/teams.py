@@ -24,5 +24,6 @@ class SqlTeams(SqlRepository):
         return team_from_row(row) if row else None
 
     async def add(self, team: Team) -> None:
-        """Insert a team (names are unique)."""
-        await self._s.execute(insert(TeamRow).values(id=team.id, name=team.name, created_at=team.created_at))
+        """Insert a team; ``DuplicateRowError`` if a team of that name was added concurrently."""
+        async with self.natural_key("team name"):
+            await self._s.execute(insert(TeamRow).values(id=team.id, name=team.name, created_at=team.created_at))

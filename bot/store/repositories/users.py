@@ -63,18 +63,19 @@ class SqlUsers(SqlRepository):
         return await self._one(await self.first(stmt))
 
     async def add(self, user: User) -> None:
-        """Insert a user with its identities."""
-        await self._s.execute(
-            insert(UserRow).values(
-                id=user.id,
-                team_id=user.team_id,
-                display_name=user.display_name,
-                role=user.role.value,
-                email=user.email,
-                created_at=user.created_at,
+        """Insert a user with its identities; ``DuplicateRowError`` if one of the identities was added concurrently."""
+        async with self.natural_key("chat identity"):
+            await self._s.execute(
+                insert(UserRow).values(
+                    id=user.id,
+                    team_id=user.team_id,
+                    display_name=user.display_name,
+                    role=user.role.value,
+                    email=user.email,
+                    created_at=user.created_at,
+                )
             )
-        )
-        await self._write_identities(user)
+            await self._write_identities(user)
 
     async def update(self, user: User) -> None:
         """Save role, name, e-mail and identities; ``LookupError`` if the team has no such user."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 from bot.engine.engine import Engine
 from bot.engine.model import SessionStatus, TimelineKind
+from bot.engine.replies import Ephemeral
 from bot.flows.loader import dump_flow
 from bot.flows.model import FlowStatus
 from bot.store.database import Database
@@ -87,3 +89,25 @@ async def test_running_session_keeps_the_flow_version_it_started_on(database: Da
     await alice.click("Yes")
     await alice.click("Done")
     assert "Renamed question?" in alice.text()
+
+
+async def test_first_events_of_a_new_user_racing_in_two_channels_both_take_effect(database: Database) -> None:
+    """Two lanes run a brand-new user's first events at once: one inserts the user, the other loses the unique
+    race on the chat identity and is retried, so both commands take effect and the user exists once."""
+    alice, _, clock = await setup(database)
+    engine = alice.engine
+    chats = [Chat(engine, alice.team_id, clock, "carol", channel=f"C{n}", thread="") for n in range(6)]
+    await asyncio.gather(*(chat.say("/start vpn-test #77 drops") for chat in chats))
+    for chat in chats:
+        assert not any(isinstance(r, Ephemeral) for r in chat.last), chat.text()
+    async with database.uow() as uow:
+        carols = [u for u in await uow.users.list(alice.team_id) if u.display_name == "Carol"]
+        assert len(carols) == 1
+        assert sum([await uow.sessions.open_in_conversation(alice.team_id, c.conversation.key) is not None
+                    for c in chats]) == 6
+
+
+async def test_concurrent_first_use_of_a_team_name_yields_one_team(database: Database) -> None:
+    engine = Engine(database.uow, FakeClock(), SequentialIds())
+    ids = await asyncio.gather(*(engine.ensure_team("slack:T9") for _ in range(5)))
+    assert len(set(ids)) == 1

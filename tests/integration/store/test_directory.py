@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from bot.engine.model import Role, Team, User
+from bot.engine.ports import DuplicateRowError
 from bot.store.database import Database
 from bot.store.tables import AccountSettingsRow
 from tests.integration.store.builders import ALICE, NOW, TEAM_A, TEAM_B
@@ -18,7 +18,7 @@ async def test_teams_by_id_and_name(seeded: Database) -> None:
         assert team == Team(TEAM_A, "A", NOW) and team.created_at.tzinfo is not None
         assert await uow.teams.get_by_name("B") == Team(TEAM_B, "B", NOW)
         assert await uow.teams.get("nope") is None and await uow.teams.get_by_name("nope") is None
-        with pytest.raises(IntegrityError):
+        with pytest.raises(DuplicateRowError):
             await uow.teams.add(Team("team-c", "A", NOW))
 
 
@@ -49,7 +49,7 @@ async def test_users_and_identities(seeded: Database) -> None:
 
 async def test_an_identity_belongs_to_one_user_per_team(seeded: Database) -> None:
     async with seeded.uow() as uow:
-        with pytest.raises(IntegrityError):
+        with pytest.raises(DuplicateRowError):
             await uow.users.add(User("user-d", TEAM_A, "Dup", Role.ENGINEER, identities={"slack": "U1"}))
 
 

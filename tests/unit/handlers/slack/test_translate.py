@@ -84,7 +84,7 @@ def test_button_click() -> None:
             },
         ),
         at=AT,
-        event_id="slack:act:1700000010.123456:rf.choose.0",
+        event_id="slack:act:U1:1700000010.123456:rf.choose.0",
         action=ActionId.CHOOSE,
         session_id="sess-1",
         state_version=4,
@@ -97,7 +97,7 @@ def test_select_choice_on_a_root_message_threads_under_it() -> None:
     (event,) = translate.action_events(load("block_actions_select"), TEAM, AT)
     assert (event.action, event.session_id, event.state_version, event.value) == (ActionId.START_FLOW, "", 0, "vpn")
     assert (event.conversation.channel, event.conversation.thread) == ("C1", "1700000000.000300")
-    assert event.event_id == "slack:act:1700000011.000001:rf.start_flow.0"
+    assert event.event_id == "slack:act:U1:1700000011.000001:rf.start_flow.0"
 
 
 def test_click_in_a_dm_stays_in_the_dm_conversation() -> None:
