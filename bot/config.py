@@ -66,17 +66,25 @@ class Settings(BaseSettings):
         alias="SLACK_SCOPES",
         description="Bot scopes requested by the OAuth install (comma-separated).",
     )
+    slack_redirect_uri: str = Field(
+        default="",
+        alias="SLACK_REDIRECT_URI",
+        description="OAuth redirect URL registered with Slack (https://<host>/slack/oauth_redirect); optional.",
+    )
     slack_api_url: str = Field(
         default="https://slack.com/api/", alias="SLACK_API_URL", description="Slack Web API base URL."
     )
     slash_command: str = Field(default="/rf", alias="RFBOT_SLASH_COMMAND", description="The bot's slash command.")
 
     @property
+    def slack_oauth_enabled(self) -> bool:
+        """Multi-workspace: the OAuth client id and secret are set."""
+        return bool(self.slack_client_id) and self.slack_client_secret is not None
+
+    @property
     def slack_enabled(self) -> bool:
         """Slack is configured (single-workspace token or OAuth app) and has a signing secret."""
-        return self.slack_signing_secret is not None and (
-            self.slack_bot_token is not None or bool(self.slack_client_id)
-        )
+        return self.slack_signing_secret is not None and (self.slack_bot_token is not None or self.slack_oauth_enabled)
 
     @field_validator("database_url")
     @classmethod

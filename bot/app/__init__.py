@@ -37,14 +37,16 @@ class App:
 
     def web_app(self) -> web.Application:
         """The aiohttp application of ``rfbot serve`` (starts the worker with the server)."""
-        from bot.web import build_web_app
+        from bot.web import Handler, build_web_app
 
-        routes = []
+        routes: list[tuple[str, str, Handler]] = []
         if self.slack is not None:
             from bot.handlers.slack.http import aiohttp_handler
+            from bot.handlers.slack.oauth import oauth_routes
 
             handler = aiohttp_handler(self.slack, lambda s, status: self.metrics.ack("slack", s, status))
             routes.append(("POST", "/slack/events", handler))
+            routes.extend(oauth_routes(self.slack))
         worker = self.worker
 
         async def start() -> None:
@@ -91,8 +93,7 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None, i
         from bot.app.slack import build_slack
 
         refs = SqlMessageRefs(database.sessionmaker)
-        app.slack, app.senders["slack"], enrichers["slack"], close_slack = build_slack(
-            settings, app.intake, refs, app.metrics, clock.now
-        )
-        app.closers.append(close_slack)
+        slack = build_slack(settings, app.intake, refs, app.metrics, clock.now, database)
+        app.slack, app.senders["slack"], enrichers["slack"] = slack.bolt, slack.sender, slack.profiles
+        app.closers.append(slack.close)
     return app

@@ -1,4 +1,4 @@
-"""The ``rfbot`` command line: serve, console, db, flows, config."""
+"""The ``rfbot`` command line: serve, console, db, flows, config, keys."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.cli.config_cmd import config
 from bot.cli.console_cmd import console
 from bot.cli.db_cmd import db
 from bot.cli.flows_cmd import flows
+from bot.cli.keys_cmd import keys
 from bot.cli.serve_cmd import serve
 
 
@@ -27,6 +28,7 @@ cli.add_command(flows)
 cli.add_command(console)
 cli.add_command(config)
 cli.add_command(serve)
+cli.add_command(keys)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import click
 from bot.app import build_app
 from bot.cli.common import load_settings
 from bot.store import migrate
+from bot.store.secrets import SecretsError
 from bot.web import run
 
 log = logging.getLogger(__name__)
@@ -28,5 +29,8 @@ def serve(host: str | None, port: int | None) -> None:
             "Slack is not configured (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN); serving health and metrics only.",
             err=True,
         )
-    app = build_app(settings)
+    try:
+        app = build_app(settings)
+    except SecretsError as err:
+        raise click.ClickException(str(err)) from None
     run(app.web_app(), host or settings.host, port or settings.port, click.echo)

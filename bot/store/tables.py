@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.store.slack_tables import add_slack_tables
 from bot.store.types import UtcDateTime
 
 NAMING = {
@@ -324,3 +325,6 @@ class ChatMessageRow(Base):
     message_id: Mapped[str] = mapped_column(KEY)
     thread: Mapped[str] = mapped_column(KEY, default="")
     updated_at: Mapped[datetime]
+
+
+SLACK_INSTALLATIONS, SLACK_BOTS, SLACK_OAUTH_STATES = add_slack_tables(Base.metadata)

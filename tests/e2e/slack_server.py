@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -34,15 +35,15 @@ async def import_bundled(app: App) -> None:
 
 
 @asynccontextmanager
-async def running_bot(database_url: str, slack_api_url: str) -> AsyncIterator[RunningBot]:
-    """Serve the bot (worker included) until the block exits."""
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack_api_url.rstrip("/") + "/api/",
-    )
+async def running_bot(database_url: str, slack_api_url: str, **overrides: Any) -> AsyncIterator[RunningBot]:
+    """Serve the bot (worker included) until the block exits; ``overrides`` are further ``Settings`` fields."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": slack_api_url.rstrip("/") + "/api/",
+    }
+    settings = Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
     app = build_app(settings)
     await import_bundled(app)
     runner = web.AppRunner(app.web_app(), access_log=None)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store import migrate
 from tests.e2e.cli import Rfbot
 
 BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "flows" / "broken"
@@ -19,8 +20,8 @@ def rfbot(db_url: str, tmp_path: Path) -> Rfbot:
 
 def test_db_upgrade_downgrade_current(rfbot: Rfbot) -> None:
     assert "base" in rfbot("db", "current").stdout
-    assert "revision 0002" in rfbot("db", "upgrade").stdout
-    assert rfbot("db", "current").stdout.strip() == "0002"
+    assert f"revision {migrate.head()}" in rfbot("db", "upgrade").stdout
+    assert rfbot("db", "current").stdout.strip() == migrate.head()
     assert "base" in rfbot("db", "downgrade", "base").stdout
 
 
@@ -72,3 +73,10 @@ def test_config_check_masks_secrets(tmp_path: Path) -> None:
 def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
     result = Rfbot(tmp_path, "mysql://localhost/x")("db", "current", check=False)
     assert result.returncode != 0 and "not supported" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_keys_generate_prints_a_usable_key(rfbot: Rfbot) -> None:
+    from bot.store.secrets import SecretBox
+
+    key = rfbot("keys", "generate").stdout.strip()
+    assert SecretBox([key]).decrypt(SecretBox([key]).encrypt("x")) == "x"

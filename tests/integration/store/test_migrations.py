@@ -43,7 +43,7 @@ def differences(url: str) -> list[Any]:
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert migrate.current(db_url) is None
     migrate.upgrade(db_url)
-    assert migrate.current(db_url) == migrate.head() == "0002"
+    assert migrate.current(db_url) == migrate.head() == "0003"
     first = schema(db_url)
     assert set(first) == set(Base.metadata.tables)
     migrate.downgrade(db_url, "base")
@@ -84,5 +84,9 @@ def test_each_revision_steps_up_and_down(db_url: str) -> None:
     assert "chat_messages" not in schema(db_url)
     migrate.upgrade(db_url, "0002")
     assert "chat_messages" in schema(db_url)
+    migrate.upgrade(db_url, "0003")
+    assert {"slack_installations", "slack_bots", "slack_oauth_states"} <= set(schema(db_url))
+    migrate.downgrade(db_url, "0002")
+    assert "slack_bots" not in schema(db_url) and "chat_messages" in schema(db_url)
     migrate.downgrade(db_url, "0001")
     assert "chat_messages" not in schema(db_url) and migrate.current(db_url) == "0001"
