@@ -3,6 +3,7 @@ workspace's traffic lands in its own team, answered with its own bot token, and 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -132,3 +133,21 @@ async def test_oauth_without_secret_keys_refuses_to_start(migrated_url: str) -> 
     with pytest.raises(SecretsError, match="rfbot keys generate"):
         async with running_bot(migrated_url, "http://127.0.0.1:9", slack_client_id="cid", slack_client_secret="s"):
             pass
+
+
+async def test_uninstalling_forgets_the_workspace_tokens(installed: Installed) -> None:
+    reply = await installed.driver.event({"type": "app_uninstalled", "event_ts": "1700000100.000100"}, team_id="T2")
+    assert reply.status == 200
+
+    async def installed_teams() -> set[str]:
+        async with installed.bot.app.database.engine.connect() as conn:
+            found = set()
+            for table in (SLACK_INSTALLATIONS, SLACK_BOTS):
+                found |= {f"{table.name}:{r['team_id']}" for r in (await conn.execute(select(table))).mappings()}
+            return found
+
+    for _ in range(300):  # bolt removes the installation after acknowledging the event
+        if await installed_teams() == {"slack_installations:T1", "slack_bots:T1"}:
+            break
+        await asyncio.sleep(0.01)
+    assert await installed_teams() == {"slack_installations:T1", "slack_bots:T1"}
