@@ -10,6 +10,7 @@ from bot.engine import texts
 from bot.engine.events import ConversationRef, Event
 from bot.engine.model import Role, Session, SessionStatus, TimelineEntry, TimelineKind, User
 from bot.engine.ports import Ids, UnitOfWork
+from bot.engine.psa import PsaDirectory
 from bot.engine.replies import Block, Context, Ephemeral, Post, Reply, Text, Update, View
 from bot.flows.model import Flow
 
@@ -34,6 +35,7 @@ class Ctx:
     ids: Ids
     replies: list[Reply] = field(default_factory=list)
     target: ConversationRef | None = None  # answer somewhere else than where the event came from (App Home)
+    psa: PsaDirectory | None = None  # the teams' PSA connections; None when no PSA integration is configured
 
     @property
     def team_id(self) -> str:

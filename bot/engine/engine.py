@@ -36,6 +36,7 @@ from bot.engine.events import (
 )
 from bot.engine.model import Session, TimelineKind
 from bot.engine.ports import Clock, ConcurrentWriteError, Ids, StaleSessionError, UnitOfWorkFactory
+from bot.engine.psa import PsaDirectory
 from bot.engine.replies import Ephemeral, Reply, Text, View
 from bot.engine.views import hhmm
 
@@ -49,10 +50,13 @@ MAX_ATTEMPTS = 3
 class Engine:
     """The platform-agnostic conversation engine shared by every chat adapter."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, ids: Ids) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, ids: Ids, psa: PsaDirectory | None = None
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._ids = ids
+        self._psa = psa
 
     async def ensure_team(self, name: str) -> str:
         """Id of the team with this name, created on first use."""
@@ -72,7 +76,7 @@ class Engine:
                 now = self._clock.now()
                 try:
                     user = await ensure_user(uow, self._ids, event.team_id, event.actor, now)
-                    ctx = Ctx(uow=uow, event=event, user=user, now=now, ids=self._ids)
+                    ctx = Ctx(uow=uow, event=event, user=user, now=now, ids=self._ids, psa=self._psa)
                     await self._dispatch(ctx, event)
                 except UserError as err:
                     await uow.rollback()

@@ -47,6 +47,12 @@ SEARCH_NONE = "No flow matches “{query}”. `list` shows them all, or try othe
 LIST_EMPTY = "No flows are loaded yet. An admin can run `rfbot flows import --bundled`."
 TICKET_LINKED = "Linked ticket #{number}."
 TICKET_BAD = "A ticket number looks like `#12345`."
+TICKET_NO_PSA = (
+    "Ticket #{number} linked by number only: this team has no PSA connected (a team admin can connect one)."
+)
+TICKET_UNREACHABLE = "Ticket #{number} linked, but its details could not be fetched from {psa} right now ({why})."
+TICKET_CLOSED = "Heads-up: ticket #{number} is closed in the PSA (status: {status})."
+TICKET_FROM = "From {psa}. The ticket summary is the session's problem statement unless you gave one."
 NO_HISTORY = "No sessions yet."
 MAINTENANCE_TARGET_DONE = "Target *{target}* complete ({progress})."
 RUN_COMPLETE = "All targets done ({progress}). Finish the run to write the note."

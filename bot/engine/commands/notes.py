@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.engine import texts
-from bot.engine.commands.start import TICKET
+from bot.engine.commands.start import TICKET, show_ticket
+from bot.engine.commands.tickets import fetch_ticket
 from bot.engine.context import Ctx, UserError
-from bot.engine.model import IntakeType, Session, TicketLink, TimelineKind
+from bot.engine.model import IntakeType, Session, TimelineKind
 from bot.engine.show import refresh_card, show_step
 from bot.engine.views import step_title
 
@@ -65,12 +66,16 @@ async def cmd_link(ctx: Ctx, args: str) -> None:
     match = TICKET.match(args.strip())
     if not match:
         raise UserError(texts.TICKET_BAD)
+    ticket = await fetch_ticket(ctx, match.group(1))
     expected = session.state_version
-    session.ticket = TicketLink(match.group(1))
+    session.ticket = ticket.link
     if session.intake_type is IntakeType.FREE_TEXT:
         session.intake_type = IntakeType.PSA_TICKET
+    if not session.problem_summary and ticket.summary:
+        session.problem_summary = ticket.summary
     session.bump(ctx.now)
     await ctx.record(session, TimelineKind.TICKET_LINKED, title=f"#{match.group(1)}")
     await ctx.save(session, expected)
     await refresh_card(ctx, session, await ctx.flow_of(session))
     ctx.say(texts.TICKET_LINKED.format(number=match.group(1)))
+    show_ticket(ctx, ticket)

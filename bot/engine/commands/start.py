@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 from bot.engine import texts
+from bot.engine.commands.tickets import TicketContext, fetch_ticket
 from bot.engine.context import Ctx, UserError
 from bot.engine.events import ActionId
-from bot.engine.model import IntakeType, Session, SessionStatus, TicketLink, TimelineKind
+from bot.engine.model import IntakeType, Session, SessionStatus, TimelineKind
 from bot.engine.navigation import move_to
 from bot.engine.replies import Button, Buttons, Style, Text, View
 from bot.engine.show import refresh_card, show_step
@@ -101,7 +102,9 @@ def _ask_what_to_do_with(ctx: Ctx, existing: Session, flow: Flow, args: str) -> 
 
 
 async def begin(ctx: Ctx, flow: Flow, parsed: StartArgs) -> Session:
-    """Create the session, record its start and show the first step."""
+    """Create the session, record its start and show the first step. A ticket is looked up in the team's PSA
+    first (before anything is written), so an unknown ticket stops the start with nothing changed."""
+    ticket = await fetch_ticket(ctx, parsed.ticket) if parsed.ticket else None
     conversation = ctx.conversation.to_dict()
     conversation["engineer_name"] = ctx.user.display_name
     session = Session(
@@ -113,11 +116,11 @@ async def begin(ctx: Ctx, flow: Flow, parsed: StartArgs) -> Session:
         started_at=ctx.now,
         updated_at=ctx.now,
         title=flow.name,
-        problem_summary=parsed.problem,
+        problem_summary=parsed.problem or (ticket.summary if ticket else ""),
         flow_key=flow.key,
         flow_version=flow.version,
         intake_type=IntakeType.PSA_TICKET if parsed.ticket else IntakeType.FREE_TEXT,
-        ticket=TicketLink(parsed.ticket) if parsed.ticket else None,
+        ticket=ticket.link if ticket else None,
         variables={k: v for k, v in parsed.variables.items() if k in {x.name for x in flow.variables}},
     )
     await ctx.uow.sessions.add(session)
@@ -131,8 +134,18 @@ async def begin(ctx: Ctx, flow: Flow, parsed: StartArgs) -> Session:
     flow = await move_to(ctx, session, flow, flow.first)
     await ctx.save(session, expected)
     await refresh_card(ctx, session, flow, post=True)
+    if ticket is not None:
+        show_ticket(ctx, ticket)
     await show_step(ctx, session, flow)
     return session
+
+
+def show_ticket(ctx: Ctx, ticket: TicketContext) -> None:
+    """Post the ticket card (and any remark about the lookup) in the session's conversation."""
+    if ticket.card is not None:
+        ctx.post(ticket.card)
+    if ticket.remark:
+        ctx.say(ticket.remark)
 
 
 async def on_start_flow(ctx: Ctx, value: str) -> None:

@@ -1,0 +1,94 @@
+"""An in-memory fake of our own PSA port (``bot.engine.psa``) for engine unit tests; the real ConnectWise client is
+tested over HTTP against ``tests/fakes/connectwise_api.py``."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+
+from bot.engine.psa import (
+    CheckResult,
+    NewNote,
+    NewTimeEntry,
+    Psa,
+    PsaError,
+    PsaMember,
+    PsaNote,
+    PsaNotFoundError,
+    PsaTicket,
+)
+
+
+@dataclass
+class MemoryPsa:
+    """Tickets, notes and members in dicts; ``fail_with`` makes every call raise that error."""
+
+    tickets: dict[int, PsaTicket] = field(default_factory=dict)
+    notes: dict[int, list[PsaNote]] = field(default_factory=dict)
+    members: list[PsaMember] = field(default_factory=list)
+    time_entries: list[NewTimeEntry] = field(default_factory=list)
+    fail_with: PsaError | None = None
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(9001))
+
+    def _check_fault(self) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+
+    async def get_ticket(self, ticket_id: int, recent_notes: int = 5) -> PsaTicket:
+        self._check_fault()
+        ticket = self.tickets.get(ticket_id)
+        if ticket is None:
+            raise PsaNotFoundError(f"Ticket #{ticket_id} not found in ConnectWise.")
+        newest = tuple(reversed(self.notes.get(ticket_id, [])))[:recent_notes]
+        return replace(ticket, recent_notes=newest)
+
+    async def find_member(self, email: str) -> PsaMember | None:
+        self._check_fault()
+        return next((m for m in self.members if m.email.lower() == email.lower() and m.active), None)
+
+    async def list_members(self) -> list[PsaMember]:
+        self._check_fault()
+        return [m for m in self.members if m.active]
+
+    async def add_note(self, ticket_id: int, note: NewNote) -> PsaNote:
+        self._check_fault()
+        if ticket_id not in self.tickets:
+            raise PsaNotFoundError(f"Ticket #{ticket_id} not found in ConnectWise.")
+        text = f"{note.text}\n[rf:{note.marker}]" if note.marker else note.text
+        stored = PsaNote(next(self._ids), text, note.kind)
+        self.notes.setdefault(ticket_id, []).append(stored)
+        return stored
+
+    async def find_note(self, ticket_id: int, marker: str) -> PsaNote | None:
+        self._check_fault()
+        return next((n for n in self.notes.get(ticket_id, []) if f"[rf:{marker}]" in n.text), None)
+
+    async def update_status(self, ticket_id: int, status_id: int) -> PsaTicket:
+        self._check_fault()
+        ticket = replace(self.tickets[ticket_id], status_id=status_id)
+        self.tickets[ticket_id] = ticket
+        return ticket
+
+    async def add_time_entry(self, entry: NewTimeEntry) -> int:
+        self._check_fault()
+        self.time_entries.append(entry)
+        return len(self.time_entries)
+
+    async def check(self) -> list[CheckResult]:
+        return [CheckResult("credentials", self.fail_with is None)]
+
+    async def close(self) -> None:
+        return None
+
+
+@dataclass
+class MemoryPsaDirectory:
+    """Team id -> ``MemoryPsa``."""
+
+    by_team: dict[str, Psa] = field(default_factory=dict)
+
+    async def for_team(self, team_id: str) -> Psa | None:
+        return self.by_team.get(team_id)
+
+    def name_for(self, team_id: str) -> str:
+        return "ConnectWise"
