@@ -11,6 +11,8 @@ from bot.engine.events import (
     ButtonPressed,
     CommandIssued,
     ConversationRef,
+    DeliveryReported,
+    DeliveryState,
     FormId,
     FormSubmitted,
     HomeOpened,
@@ -23,7 +25,16 @@ from bot.engine.events import (
 CODEC_VERSION = 1
 _TYPES: dict[str, type[InboundEvent]] = {
     cls.__name__: cls
-    for cls in (CommandIssued, MessageReceived, ButtonPressed, FormSubmitted, TimerFired, ThreadStarted, HomeOpened)
+    for cls in (
+        CommandIssued,
+        MessageReceived,
+        ButtonPressed,
+        FormSubmitted,
+        TimerFired,
+        ThreadStarted,
+        HomeOpened,
+        DeliveryReported,
+    )
 }
 
 
@@ -66,6 +77,17 @@ def encode(event: InboundEvent) -> dict[str, Any]:
         data.update(job=event.job, session_id=event.session_id)
     elif isinstance(event, ThreadStarted):
         data.update(session_id=event.session_id, thread=event.thread)
+    elif isinstance(event, DeliveryReported):
+        data.update(
+            session_id=event.session_id,
+            outbox_id=event.outbox_id,
+            state=event.state.value,
+            label=event.label,
+            target=event.target,
+            result=event.result,
+            error=event.error,
+            attempt=event.attempt,
+        )
     return data
 
 
@@ -108,6 +130,18 @@ def decode(data: dict[str, Any]) -> InboundEvent:
             return TimerFired(job=str(data["job"]), session_id=str(data.get("session_id", "")), **base)
         if kind is HomeOpened:
             return HomeOpened(**base)
+        if kind is DeliveryReported:
+            return DeliveryReported(
+                session_id=str(data["session_id"]),
+                outbox_id=str(data["outbox_id"]),
+                state=DeliveryState(data["state"]),
+                label=str(data["label"]),
+                target=str(data.get("target", "")),
+                result=str(data.get("result", "")),
+                error=str(data.get("error", "")),
+                attempt=int(data.get("attempt", 0)),
+                **base,
+            )
         return ThreadStarted(session_id=str(data["session_id"]), thread=str(data["thread"]), **base)
     except (KeyError, TypeError, ValueError) as err:
         if isinstance(err, UnknownEvent):

@@ -18,7 +18,14 @@ _KIND: dict[TimelineKind, EntryKind] = {
     TimelineKind.BACK: EntryKind.BACK,
     TimelineKind.TARGET_SKIPPED: EntryKind.STEP,
 }
-_SILENT = {TimelineKind.STARTED, TimelineKind.EXPORTED, TimelineKind.RESOLVED, TimelineKind.ABANDONED}
+_SILENT = {
+    TimelineKind.STARTED,
+    TimelineKind.EXPORTED,
+    TimelineKind.RESOLVED,
+    TimelineKind.ABANDONED,
+    TimelineKind.PSA_PUSHED,
+    TimelineKind.PSA_PUSH_FAILED,
+}
 _EVENT_TITLES = {
     TimelineKind.PAUSED: "Paused",
     TimelineKind.RESUMED: "Resumed",

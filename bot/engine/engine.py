@@ -15,6 +15,7 @@ from bot.engine import texts
 from bot.engine.commands.home import on_home
 from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
 from bot.engine.commands.notes import on_message
+from bot.engine.commands.pushes import on_retry_push, push_ref, report_entry, report_view
 from bot.engine.commands.registry import ALIASES, COMMANDS, READ_ONLY, help_view
 from bot.engine.commands.start import on_replace, on_start_flow
 from bot.engine.commands.steps import STEP_ACTIONS, STEP_FORMS
@@ -26,6 +27,7 @@ from bot.engine.events import (
     ButtonPressed,
     CommandIssued,
     ConversationRef,
+    DeliveryReported,
     Event,
     FormSubmitted,
     HomeOpened,
@@ -37,7 +39,7 @@ from bot.engine.events import (
 from bot.engine.model import Session, TimelineKind
 from bot.engine.ports import Clock, ConcurrentWriteError, Ids, StaleSessionError, UnitOfWorkFactory
 from bot.engine.psa import PsaDirectory
-from bot.engine.replies import Ephemeral, Reply, Text, View
+from bot.engine.replies import Ephemeral, Reply, Text, Update, View
 from bot.engine.views import hhmm
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,8 @@ class Engine:
         if isinstance(event, ThreadStarted):
             await self._thread_started(event)
             return []
+        if isinstance(event, DeliveryReported):
+            return await self._delivery_reported(event, inbox_id)
         for _ in range(MAX_ATTEMPTS):
             async with self._uow_factory() as uow:
                 now = self._clock.now()
@@ -142,6 +146,9 @@ class Engine:
             await on_start_flow(ctx, event.value)
             return
         session = await ctx.session_by_id(event.session_id)
+        if event.action is ActionId.RETRY_PUSH:  # valid whatever the session has done since
+            await on_retry_push(ctx, session, event.value)
+            return
         await self._check_fresh(ctx, session, event.state_version)
         if event.action is ActionId.REPLACE_SESSION:
             ctx.require_writer()
@@ -165,6 +172,22 @@ class Engine:
         if handler is None:
             raise UserError(texts.BUTTON_NOT_NOW)
         await handler(ctx, session, await ctx.flow_of(session), dict(event.values))
+
+    async def _delivery_reported(self, event: DeliveryReported, inbox_id: int | None) -> list[Reply]:
+        """Record a push's outcome on the session's timeline and refresh its status line (bot bookkeeping)."""
+        async with self._uow_factory() as uow:
+            session = await uow.sessions.get(event.team_id, event.session_id)
+            if session is not None:
+                entry = report_entry(event, self._ids.new())
+                if entry is not None:
+                    await uow.sessions.append_timeline(entry)
+            if inbox_id is not None:
+                await uow.inbox.mark_processed(inbox_id, self._clock.now())
+            await uow.commit()
+        if session is None:
+            return []
+        conversation = ConversationRef.from_dict(session.conversation)
+        return [Update(conversation, report_view(event, session), push_ref(event.outbox_id))]
 
     async def _thread_started(self, event: ThreadStarted) -> None:
         """Move a session whose card opened a thread into that thread (platform bookkeeping: no user, no new state).

@@ -72,6 +72,7 @@ class ActionId(StrEnum):
     SKIP_TARGET = "skip_target"  # maintenance: skip the rest of the current target
     START_FLOW = "start_flow"  # value = flow key (from search/list results)
     REPLACE_SESSION = "replace_session"  # value = "park" | "abandon" | "continue" when a thread already has one
+    RETRY_PUSH = "retry_push"  # value = outbox item id of a PSA push that failed
 
 
 class FormId(StrEnum):
@@ -150,4 +151,36 @@ class HomeOpened(Event):
     """The user opened the bot's home surface (Slack App Home): show their sessions."""
 
 
-InboundEvent = CommandIssued | MessageReceived | ButtonPressed | FormSubmitted | TimerFired | ThreadStarted | HomeOpened
+class DeliveryState(StrEnum):
+    """Where a push to an outside system (a PSA note, a time entry) stands."""
+
+    QUEUED = "queued"
+    DELIVERED = "delivered"
+    RETRYING = "retrying"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryReported(Event):
+    """The outbox worker reports on a push it made for a session (bookkeeping: no user acts)."""
+
+    session_id: str
+    outbox_id: str
+    state: DeliveryState
+    label: str  # what was pushed, e.g. "Resolution note"
+    target: str = ""  # where, e.g. "ticket #12345"
+    result: str = ""  # e.g. "note #9001"
+    error: str = ""  # why it failed or is being retried (written for the engineer)
+    attempt: int = 0
+
+
+InboundEvent = (
+    CommandIssued
+    | MessageReceived
+    | ButtonPressed
+    | FormSubmitted
+    | TimerFired
+    | ThreadStarted
+    | HomeOpened
+    | DeliveryReported
+)

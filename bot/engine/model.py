@@ -81,6 +81,8 @@ class TimelineKind(StrEnum):
     RESOLVED = "resolved"
     ABANDONED = "abandoned"
     EXPORTED = "exported"
+    PSA_PUSHED = "psa_pushed"  # a note/time entry/status reached the PSA (recorded by the bot, not a user)
+    PSA_PUSH_FAILED = "psa_push_failed"
 
 
 class FactSource(StrEnum):
@@ -327,9 +329,11 @@ class OutboxItem:
     idempotency_key: str
     created_at: datetime
     status: str = "pending"  # pending | done | failed
-    attempts: int = 0
+    attempts: int = 0  # deliveries started (a claim counts: a crash mid-delivery leaves the count raised)
     next_attempt_at: datetime | None = None
     last_error: str = ""
+    delivered_at: datetime | None = None
+    result: dict[str, Any] = field(default_factory=dict)  # what the outside system answered, e.g. {"note_id": 9}
 
 
 @dataclass(slots=True)

@@ -211,6 +211,33 @@ class OutboxRepository(Protocol):
         """Items due for delivery, oldest first."""
         ...
 
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int = 10) -> Sequence[OutboxItem]:
+        """Pending items due at ``now`` (all teams, oldest first), claimed for one worker: each gets ``attempts + 1``
+        and ``next_attempt_at = lease_until``, so no other worker takes it before the lease ends. Rows another
+        worker has locked are skipped (``FOR UPDATE SKIP LOCKED`` on PostgreSQL). Commit to publish the claim."""
+        ...
+
+    async def mark_done(self, item_id: str, result: dict[str, Any], at: datetime) -> None:
+        """The effect happened; keep what the outside system answered."""
+        ...
+
+    async def reschedule(self, item_id: str, at: datetime, error: str) -> None:
+        """Try again at ``at``; keep the (truncated) error."""
+        ...
+
+    async def mark_failed(self, item_id: str, error: str) -> None:
+        """Give up; the engineer can ask for a retry."""
+        ...
+
+    async def retry(self, team_id: str, item_id: str, at: datetime) -> OutboxItem | None:
+        """A failed item of this team back to pending, due at ``at`` with its attempts reset; None if there is no
+        such failed item."""
+        ...
+
+    async def get(self, team_id: str, item_id: str) -> OutboxItem | None:
+        """One item of this team."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over every repository. ``async with uow:`` then ``await uow.commit()``."""

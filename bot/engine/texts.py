@@ -47,6 +47,15 @@ SEARCH_NONE = "No flow matches “{query}”. `list` shows them all, or try othe
 LIST_EMPTY = "No flows are loaded yet. An admin can run `rfbot flows import --bundled`."
 TICKET_LINKED = "Linked ticket #{number}."
 TICKET_BAD = "A ticket number looks like `#12345`."
+BOT_NAME = "ResolutionFlow"
+PUSH_QUEUED = "{label} queued for {target}."
+PUSH_DELIVERED = "{label} posted to {target} as {result}."
+PUSH_RETRYING = "{label} for {target}: {error} — trying again shortly."
+PUSH_FAILED = "{label} could not be posted to {target}: {error}"
+PUSH_NOT_FAILED = "That push is not waiting for a retry (it may have been posted already). Nothing changed."
+PUSH_REQUEUED = "{label} queued again."
+RESOLVED_LOCAL = "No ticket is linked, so this session is resolved here only; the note is kept with the session."
+RESOLVED_NO_PSA = "Ticket #{number} is linked but this team has no PSA connected: the note is kept here, not posted."
 TICKET_NO_PSA = (
     "Ticket #{number} linked by number only: this team has no PSA connected (a team admin can connect one)."
 )

@@ -210,4 +210,6 @@ def outbox_from_row(row: OutboxRow) -> OutboxItem:
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
         last_error=row.last_error,
+        delivered_at=row.delivered_at,
+        result=dict(row.result or {}),
     )

@@ -99,6 +99,21 @@ class AccountSettingsRow(Base):
     updated_at: Mapped[datetime]
 
 
+class PsaConnectionRow(Base):
+    """A team's PSA connection; ``public_key`` and ``private_key`` hold ciphertext (``bot.store.secrets``)."""
+
+    __tablename__ = "psa_connections"
+    team_id: Mapped[str] = mapped_column(ID, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    provider: Mapped[str] = mapped_column(ENUM)
+    site_url: Mapped[str] = mapped_column(KEY)
+    company_id: Mapped[str] = mapped_column(KEY)
+    public_key: Mapped[str]
+    private_key: Mapped[str]
+    client_id: Mapped[str] = mapped_column(KEY)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime]
+
+
 class FlowRow(Base):
     """A flow key within a scope (public or one team); its versions are in ``flow_versions``."""
 
@@ -310,6 +325,7 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(default="")
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+    result: Mapped[dict[str, Any] | None]
 
 
 class ChatMessageRow(Base):

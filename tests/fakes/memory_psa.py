@@ -16,6 +16,7 @@ from bot.engine.psa import (
     PsaNote,
     PsaNotFoundError,
     PsaTicket,
+    PsaUnavailableError,
 )
 
 
@@ -28,6 +29,7 @@ class MemoryPsa:
     members: list[PsaMember] = field(default_factory=list)
     time_entries: list[NewTimeEntry] = field(default_factory=list)
     fail_with: PsaError | None = None
+    lose_replies: int = 0  # the next N notes are stored, then the answer is lost (an ambiguous failure)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(9001))
 
     def _check_fault(self) -> None:
@@ -55,8 +57,11 @@ class MemoryPsa:
         if ticket_id not in self.tickets:
             raise PsaNotFoundError(f"Ticket #{ticket_id} not found in ConnectWise.")
         text = f"{note.text}\n[rf:{note.marker}]" if note.marker else note.text
-        stored = PsaNote(next(self._ids), text, note.kind)
+        stored = PsaNote(next(self._ids), text, note.kind, author=str(note.member_id or ""))
         self.notes.setdefault(ticket_id, []).append(stored)
+        if self.lose_replies > 0:
+            self.lose_replies -= 1
+            raise PsaUnavailableError("ConnectWise did not answer in time", ambiguous=True)
         return stored
 
     async def find_note(self, ticket_id: int, marker: str) -> PsaNote | None:

@@ -248,6 +248,44 @@ class Outbox(_Repo):
     async def pending(self, limit: int = 50) -> Sequence[OutboxItem]:
         return [copy.deepcopy(o) for o in self.s.outbox if o.status == "pending"][:limit]
 
+    def _item(self, item_id: str) -> OutboxItem:
+        return next(o for o in self.s.outbox if o.id == item_id)
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int = 10) -> Sequence[OutboxItem]:
+        due = [
+            o
+            for o in self.s.outbox
+            if o.status == "pending" and (o.next_attempt_at is None or o.next_attempt_at <= now)
+        ]
+        due.sort(key=lambda o: o.created_at)
+        for item in due[:limit]:
+            item.attempts += 1
+            item.next_attempt_at = lease_until
+        return [copy.deepcopy(o) for o in due[:limit]]
+
+    async def mark_done(self, item_id: str, result: dict[str, Any], at: datetime) -> None:
+        item = self._item(item_id)
+        item.status, item.result, item.delivered_at, item.last_error = "done", dict(result), at, ""
+
+    async def reschedule(self, item_id: str, at: datetime, error: str) -> None:
+        item = self._item(item_id)
+        item.next_attempt_at, item.last_error = at, error
+
+    async def mark_failed(self, item_id: str, error: str) -> None:
+        item = self._item(item_id)
+        item.status, item.last_error = "failed", error
+
+    async def retry(self, team_id: str, item_id: str, at: datetime) -> OutboxItem | None:
+        item = next((o for o in self.s.outbox if o.id == item_id and o.team_id == team_id), None)
+        if item is None or item.status != "failed":
+            return None
+        item.status, item.next_attempt_at, item.attempts = "pending", at, 0
+        return copy.deepcopy(item)
+
+    async def get(self, team_id: str, item_id: str) -> OutboxItem | None:
+        item = next((o for o in self.s.outbox if o.id == item_id and o.team_id == team_id), None)
+        return copy.deepcopy(item) if item else None
+
 
 class MemoryUnitOfWork:
     """A unit of work over a shared ``State``; changes become visible on commit."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.engine import texts
+from bot.engine.commands.ticket_pushes import queue_resolution_pushes
 from bot.engine.context import Ctx, UserError
 from bot.engine.documents import document_for, redaction_enabled, store_note
 from bot.engine.events import ActionId, ConversationRef, FormId
-from bot.engine.model import NoteKind, OutboxItem, Session, SessionStatus, TimelineKind
+from bot.engine.model import NoteKind, Session, SessionStatus, TimelineKind
 from bot.engine.replies import Attachment, Button, Buttons, Code, Input, OpenForm, Style, Text
 from bot.engine.show import refresh_card, show_step
 from bot.flows.model import Flow, NodeType
@@ -154,23 +155,7 @@ async def on_resolve_form(ctx: Ctx, session: Session, flow: Flow | None, values:
     session.bump(ctx.now)
     await ctx.record(session, TimelineKind.RESOLVED, answer=summary)
     await ctx.save(session, expected)
-    note, rendered = await store_note(ctx, session, NoteKind.SESSION_DOCUMENTATION)
-    if session.ticket is not None:
-        await ctx.uow.outbox.add(
-            OutboxItem(
-                id=ctx.ids.new(),
-                team_id=ctx.team_id,
-                kind="psa.add_note",
-                payload={
-                    "session_id": session.id,
-                    "note_id": note.id,
-                    "ticket": session.ticket.number,
-                    "internal": True,
-                },
-                idempotency_key=f"session-doc:{session.id}",
-                created_at=ctx.now,
-            )
-        )
+    _, rendered = await store_note(ctx, session, NoteKind.SESSION_DOCUMENTATION)
     await refresh_card(ctx, session, flow)
     doc = await document_for(ctx, session)
     ctx.say(
@@ -182,6 +167,7 @@ async def on_resolve_form(ctx: Ctx, session: Session, flow: Flow | None, values:
             ctx.conversation, default_filename(doc, "md"), rendered.body, "text/markdown", "Ticket note", final=True
         )
     )
+    await queue_resolution_pushes(ctx, session, flow)
 
 
 def _redaction_line(counts: dict[str, int]) -> str:

@@ -14,8 +14,11 @@ from bot.engine.events import (
     ButtonPressed,
     CommandIssued,
     ConversationRef,
+    DeliveryReported,
+    DeliveryState,
     FormId,
     FormSubmitted,
+    HomeOpened,
     MessageReceived,
     ThreadStarted,
     TimerFired,
@@ -35,6 +38,17 @@ EVENTS = [
     FormSubmitted(form=FormId.RESOLVE, session_id="s", state_version=4, values={"summary": "ok"}, **BASE),  # type: ignore[arg-type]
     TimerFired(job="nudge", session_id="s", **BASE),  # type: ignore[arg-type]
     ThreadStarted(session_id="s", thread="1700000000.0002", **BASE),  # type: ignore[arg-type]
+    HomeOpened(**BASE),  # type: ignore[arg-type]
+    DeliveryReported(
+        session_id="s",
+        outbox_id="o1",
+        state=DeliveryState.FAILED,
+        label="Resolution note",
+        target="ticket #5",
+        error="ConnectWise is down",
+        attempt=6,
+        **BASE,  # type: ignore[arg-type]
+    ),
 ]
 
 

@@ -1,0 +1,132 @@
+"""Pushes to the PSA: queued in the outbox with the session change, shown in the thread, retried on request.
+
+Each push (a note, a time entry, a status change) is an outbox item written in the same transaction as the
+change that caused it, and a status line posted in the session's thread under ``push:<item id>``. The outbox
+worker reports back through ``DeliveryReported`` events; the line then says posted / retrying / failed, and a
+failed push gets a Retry button.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from bot.engine import texts
+from bot.engine.context import Ctx, UserError
+from bot.engine.events import ActionId, DeliveryReported, DeliveryState
+from bot.engine.model import OutboxItem, Session, TimelineEntry, TimelineKind
+from bot.engine.psa import NoteKind
+from bot.engine.replies import Button, Buttons, Context, Style, Text, View
+
+PSA_NOTE, PSA_TIME, PSA_STATUS = "psa.note", "psa.time", "psa.status"
+ICONS = {
+    DeliveryState.QUEUED: "⏳",
+    DeliveryState.DELIVERED: "✅",
+    DeliveryState.RETRYING: "🔁",
+    DeliveryState.FAILED: "❌",
+}
+
+
+def push_ref(item_id: str) -> str:
+    """The message ref of a push's status line."""
+    return f"push:{item_id}"
+
+
+def marker_for(team_id: str, key: str) -> str:
+    """A short token unique to one push, written into the note so a retry can tell whether it already landed."""
+    return "rf-" + hashlib.sha256(f"{team_id}:{key}".encode()).hexdigest()[:16]
+
+
+def push_view(
+    label: str,
+    target: str,
+    state: DeliveryState,
+    *,
+    result: str = "",
+    error: str = "",
+    retry: tuple[str, int, str] | None = None,
+) -> View:
+    """The status line of a push; ``retry`` = (session id, state version, outbox id) adds a Retry button."""
+    if state is DeliveryState.DELIVERED:
+        line = texts.PUSH_DELIVERED.format(label=label, target=target, result=result)
+    elif state is DeliveryState.RETRYING:
+        line = texts.PUSH_RETRYING.format(label=label, target=target, error=error)
+    elif state is DeliveryState.FAILED:
+        line = texts.PUSH_FAILED.format(label=label, target=target, error=error)
+    else:
+        line = texts.PUSH_QUEUED.format(label=label, target=target)
+    blocks: list[Text | Context | Buttons] = [Text(f"{ICONS[state]} {line}")]
+    if retry is not None and state is DeliveryState.FAILED:
+        session_id, version, item_id = retry
+        blocks.append(Buttons((Button("Retry", ActionId.RETRY_PUSH, session_id, version, item_id, Style.PRIMARY),)))
+    return View(tuple(blocks), line)
+
+
+async def queue_push(
+    ctx: Ctx, session: Session, kind: str, key: str, label: str, payload: dict[str, Any]
+) -> OutboxItem:
+    """Queue one push for the session's ticket and post its status line."""
+    assert session.ticket is not None
+    target = f"ticket #{session.ticket.number}"
+    item = OutboxItem(
+        id=ctx.ids.new(),
+        team_id=ctx.team_id,
+        kind=kind,
+        payload={
+            "session_id": session.id,
+            "ticket": int(session.ticket.number),
+            "label": label,
+            "target": target,
+            "engineer_id": session.engineer_id,
+            "engineer_name": str(session.conversation.get("engineer_name", "")),
+            "conversation": dict(session.conversation) | {"platform": ctx.conversation.platform},
+            **payload,
+        },
+        idempotency_key=key,
+        created_at=ctx.now,
+    )
+    await ctx.uow.outbox.add(item)
+    ctx.post(push_view(label, target, DeliveryState.QUEUED), push_ref(item.id))
+    return item
+
+
+async def queue_note(ctx: Ctx, session: Session, key: str, label: str, kind: NoteKind, text: str) -> OutboxItem:
+    """Queue a note for the session's ticket."""
+    payload = {"note_kind": kind.value, "text": text, "marker": marker_for(ctx.team_id, key)}
+    return await queue_push(ctx, session, PSA_NOTE, key, label, payload)
+
+
+async def on_retry_push(ctx: Ctx, session: Session, value: str) -> None:
+    """The Retry button of a failed push: put it back in the queue."""
+    ctx.require_writer()
+    item = await ctx.uow.outbox.retry(ctx.team_id, value, ctx.now)
+    if item is None or item.payload.get("session_id") != session.id:
+        raise UserError(texts.PUSH_NOT_FAILED)
+    label, target = str(item.payload.get("label", "Push")), str(item.payload.get("target", "the ticket"))
+    ctx.update(push_view(label, target, DeliveryState.QUEUED), push_ref(item.id))
+    ctx.whisper(texts.PUSH_REQUEUED.format(label=label))
+
+
+def report_entry(event: DeliveryReported, entry_id: str) -> TimelineEntry | None:
+    """The timeline entry for a final report (posted or failed); retries are not recorded."""
+    if event.state not in (DeliveryState.DELIVERED, DeliveryState.FAILED):
+        return None
+    kind = TimelineKind.PSA_PUSHED if event.state is DeliveryState.DELIVERED else TimelineKind.PSA_PUSH_FAILED
+    return TimelineEntry(
+        id=entry_id,
+        team_id=event.team_id,
+        session_id=event.session_id,
+        at=event.at,
+        kind=kind,
+        actor_id="",
+        actor_name=texts.BOT_NAME,
+        title=f"{event.label} → {event.target}",
+        answer=event.result or event.error,
+        detail={"outbox_id": event.outbox_id, "state": event.state.value, "attempt": event.attempt},
+    )
+
+
+def report_view(event: DeliveryReported, session: Session) -> View:
+    """The updated status line for a report."""
+    retry = (session.id, session.state_version, event.outbox_id)
+    return push_view(event.label, event.target, event.state, result=event.result, error=event.error, retry=retry)

@@ -1,0 +1,237 @@
+"""The outbox worker: delivers queued pushes to each team's PSA, exactly once, across failures and restarts.
+
+A pass claims due items (a claim is a lease: the item's next attempt moves to the end of the lease, so a second
+worker or replica skips it, and a worker that dies mid-delivery lets it come back when the lease ends). Each item
+is then delivered outside any transaction. Before re-posting a note that may already have landed (any attempt
+after the first), the ticket is searched for the note's marker. Retryable failures are rescheduled with
+exponential backoff (honouring ``Retry-After``); after the last attempt, or on a failure retrying cannot fix, the
+item is marked failed. Every outcome is reported to the session's thread through the inbox, in the same
+transaction as the item's new state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.engine import codec
+from bot.engine.events import Actor, ConversationRef, DeliveryReported, DeliveryState
+from bot.engine.model import OutboxItem
+from bot.engine.ports import Clock, UnitOfWorkFactory
+from bot.engine.psa import (
+    NewNote,
+    NewTimeEntry,
+    NoteKind,
+    Psa,
+    PsaDirectory,
+    PsaError,
+    PsaRejectedError,
+    PsaUnavailableError,
+)
+
+log = logging.getLogger(__name__)
+BOT = "ResolutionFlow"
+NO_PSA = "this team has no PSA connected any more"
+NO_MEMBER = "no {psa} member is mapped to {who}, so the time entry has no one to belong to"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently a push is retried."""
+
+    max_attempts: int = 8
+    base_seconds: float = 5.0
+    cap_seconds: float = 900.0
+    lease_seconds: float = 120.0
+    jitter: float = 0.2
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds before attempt ``attempt + 1``: exponential with jitter, never sooner than ``retry_after``."""
+        backoff = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempt - 1))
+        backoff *= 1 + random.uniform(-self.jitter, self.jitter)
+        return float(max(backoff, retry_after or 0.0))
+
+
+class OutboxWorker:
+    """Delivers ``psa.note``, ``psa.time`` and ``psa.status`` items; runs beside the inbox worker."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        psa: PsaDirectory,
+        clock: Clock,
+        wake_inbox: Callable[[], None],
+        *,
+        policy: RetryPolicy | None = None,
+        poll_seconds: float = 2.0,
+        batch: int = 10,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._psa = psa
+        self._clock = clock
+        self._wake_inbox = wake_inbox
+        self.policy = policy or RetryPolicy()
+        self._poll = poll_seconds
+        self._batch = batch
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._members: dict[tuple[str, str], int | None] = {}
+
+    def wake(self) -> None:
+        """Something may be due."""
+        self._wakeup.set()
+
+    def start(self) -> None:
+        """Run in the background of the current event loop."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox-worker")
+
+    async def stop(self) -> None:
+        """Stop after the delivery in hand (an interrupted one comes back when its lease ends)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            self._wakeup.clear()
+            try:
+                while await self.drain_once():
+                    pass
+            except Exception:  # a database outage: the poll tries again
+                log.exception("outbox worker pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+
+    async def drain_once(self) -> int:
+        """Claim and deliver what is due now; returns how many items were tried."""
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            lease = now + timedelta(seconds=self.policy.lease_seconds)
+            items = list(await uow.outbox.claim_due(now, lease, self._batch))
+            await uow.commit()
+        for item in items:
+            await self._deliver(item)
+        return len(items)
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        psa = await self._psa.for_team(item.team_id)
+        try:
+            if psa is None:
+                raise PsaRejectedError(NO_PSA)
+            result, shown = await self._apply(psa, item)
+        except PsaUnavailableError as err:
+            if item.attempts >= self.policy.max_attempts:
+                await self._finish(item, DeliveryState.FAILED, error=err.message)
+            else:
+                delay = self.policy.delay(item.attempts, err.retry_after)
+                await self._finish(item, DeliveryState.RETRYING, error=err.message, retry_in=delay)
+        except PsaError as err:
+            await self._finish(item, DeliveryState.FAILED, error=err.message)
+        except Exception as err:  # a bug or an unexpected answer: keep the item, retry later, log the details
+            log.exception("outbox item %s (%s) failed", item.id, item.kind)
+            message = f"unexpected error ({type(err).__name__})"
+            if item.attempts >= self.policy.max_attempts:
+                await self._finish(item, DeliveryState.FAILED, error=message)
+            else:
+                delay = self.policy.delay(item.attempts)
+                await self._finish(item, DeliveryState.RETRYING, error=message, retry_in=delay)
+        else:
+            await self._finish(item, DeliveryState.DELIVERED, result=result, shown=shown)
+
+    async def _apply(self, psa: Psa, item: OutboxItem) -> tuple[dict[str, Any], str]:
+        payload = item.payload
+        ticket = int(payload["ticket"])
+        if item.kind == "psa.note":
+            marker = str(payload.get("marker", ""))
+            if marker and (item.attempts > 1 or item.last_error):  # an earlier attempt may have landed
+                found = await psa.find_note(ticket, marker)
+                if found is not None:
+                    return {"note_id": found.id, "found_existing": True}, f"note #{found.id}"
+            member = await self._member(psa, item)
+            note = NewNote(str(payload["text"]), NoteKind(payload["note_kind"]), marker, member)
+            posted = await psa.add_note(ticket, note)
+            return {"note_id": posted.id}, f"note #{posted.id}"
+        if item.kind == "psa.time":
+            member = await self._member(psa, item)
+            if member is None:
+                who = str(payload.get("engineer_name") or "the engineer")
+                raise PsaRejectedError(NO_MEMBER.format(psa=self._psa.name_for(item.team_id), who=who))
+            started = datetime.fromisoformat(str(payload["started_at"]))
+            entry = NewTimeEntry(ticket, member, started, float(payload["hours"]), str(payload.get("notes", "")))
+            entry_id = await psa.add_time_entry(entry)
+            return {"time_entry_id": entry_id}, f"time entry #{entry_id} ({float(payload['hours']):.2f} hrs)"
+        if item.kind == "psa.status":
+            after = await psa.update_status(ticket, int(payload["status_id"]))
+            return {"status_id": after.status_id, "status": after.status}, f"status “{after.status or after.status_id}”"
+        raise PsaRejectedError(f"unknown push kind {item.kind}")
+
+    async def _member(self, psa: Psa, item: OutboxItem) -> int | None:
+        """The PSA member the engineer is mapped to (by e-mail), remembered per team and user."""
+        key = (item.team_id, str(item.payload.get("engineer_id", "")))
+        if key not in self._members:
+            async with self._uow_factory() as uow:
+                user = await uow.users.get(key[0], key[1]) if key[1] else None
+            found = await psa.find_member(user.email) if user is not None and user.email else None
+            self._members[key] = found.id if found is not None else None
+        return self._members[key]
+
+    async def _finish(
+        self,
+        item: OutboxItem,
+        state: DeliveryState,
+        *,
+        result: dict[str, Any] | None = None,
+        shown: str = "",
+        error: str = "",
+        retry_in: float = 0.0,
+    ) -> None:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            if state is DeliveryState.DELIVERED:
+                await uow.outbox.mark_done(item.id, result or {}, now)
+            elif state is DeliveryState.RETRYING:
+                await uow.outbox.reschedule(item.id, now + timedelta(seconds=retry_in), error)
+            else:
+                await uow.outbox.mark_failed(item.id, error)
+            reported = self._report(item, state, shown, error, now)
+            if reported is not None:
+                platform, event = reported
+                await uow.inbox.add(item.team_id, event.event_id, platform, codec.encode(event), now)
+            await uow.commit()
+        if state is DeliveryState.FAILED:
+            log.warning("push %s (%s) failed for team %s: %s", item.id, item.kind, item.team_id, error)
+        self._wake_inbox()
+
+    @staticmethod
+    def _report(
+        item: OutboxItem, state: DeliveryState, shown: str, error: str, now: datetime
+    ) -> tuple[str, DeliveryReported] | None:
+        conversation = item.payload.get("conversation")
+        if not isinstance(conversation, dict) or not conversation.get("platform"):
+            return None
+        ref = ConversationRef.from_dict(conversation)
+        event = DeliveryReported(
+            team_id=item.team_id,
+            actor=Actor(ref.platform, "", BOT),
+            conversation=ref,
+            at=now,
+            event_id=f"outbox:{item.id}:{state.value}:{item.attempts}",
+            session_id=str(item.payload.get("session_id", "")),
+            outbox_id=item.id,
+            state=state,
+            label=str(item.payload.get("label", "Push")),
+            target=str(item.payload.get("target", "")),
+            result=shown,
+            error=error,
+            attempt=item.attempts,
+        )
+        return ref.platform, event
