@@ -74,7 +74,22 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         default="https://slack.com/api/", alias="SLACK_API_URL", description="Slack Web API base URL."
     )
+    # --- ConnectWise Manage for a single-team install (teams can also connect their own: `rfbot psa connect`) ---
+    cw_site_url: str = Field(
+        default="", alias="CW_SITE_URL", description="ConnectWise site, e.g. https://na.myconnectwise.net."
+    )
+    cw_company_id: str = Field(default="", alias="CW_COMPANY_ID", description="ConnectWise login company id.")
+    cw_public_key: SecretStr | None = Field(default=None, alias="CW_PUBLIC_KEY", description="API member public key.")
+    cw_private_key: SecretStr | None = Field(
+        default=None, alias="CW_PRIVATE_KEY", description="API member private key."
+    )
+    cw_client_id: str = Field(default="", alias="CW_CLIENT_ID", description="ConnectWise developer clientId.")
     slash_command: str = Field(default="/rf", alias="RFBOT_SLASH_COMMAND", description="The bot's slash command.")
+
+    @property
+    def cw_from_env(self) -> bool:
+        """The CW_* variables describe a complete ConnectWise connection."""
+        return bool(self.cw_site_url and self.cw_company_id and self.cw_public_key and self.cw_private_key)
 
     @property
     def slack_oauth_enabled(self) -> bool:
