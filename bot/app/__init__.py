@@ -8,15 +8,19 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.app.psa import ConnectedPsas, PsaFactory, connectwise_factory, env_credentials
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.engine.ports import Clock, Ids
 from bot.engine.system import SystemClock, UuidIds
 from bot.jobs.intake import Intake
+from bot.jobs.outbox import OutboxWorker, RetryPolicy
 from bot.jobs.worker import InboxWorker, Sender
 from bot.metrics import Metrics
 from bot.store.database import Database
 from bot.store.message_refs import SqlMessageRefs
+from bot.store.psa_connections import SqlPsaConnections
+from bot.store.secrets import SecretBox
 
 
 @dataclass(slots=True)
@@ -33,6 +37,9 @@ class App:
     worker: InboxWorker | None = None
     intake: Intake | None = None
     slack: Any = None  # the bolt AsyncApp when Slack is configured
+    psa: ConnectedPsas | None = None
+    psa_connections: SqlPsaConnections | None = None  # None without RFBOT_SECRET_KEYS (nothing can be stored)
+    outbox: OutboxWorker | None = None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def web_app(self) -> web.Application:
@@ -47,14 +54,18 @@ class App:
             handler = aiohttp_handler(self.slack, lambda s, status: self.metrics.ack("slack", s, status))
             routes.append(("POST", "/slack/events", handler))
             routes.extend(oauth_routes(self.slack))
-        worker = self.worker
+        worker, outbox = self.worker, self.outbox
 
         async def start() -> None:
             if worker is not None:
                 worker.start()
                 worker.wake()
+            if outbox is not None:
+                outbox.start()
 
         async def stop() -> None:
+            if outbox is not None:
+                await outbox.stop()
             if worker is not None:
                 await worker.stop()
             await self.close()
@@ -70,14 +81,27 @@ class App:
         await self.database.dispose()
 
 
-def build_app(settings: Settings | None = None, *, clock: Clock | None = None, ids: Ids | None = None) -> App:
+def build_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    ids: Ids | None = None,
+    psa_factory: PsaFactory = connectwise_factory,
+    push_policy: RetryPolicy | None = None,
+) -> App:
     """Build the app from settings (read from the environment when not given)."""
     settings = settings or Settings()
     clock = clock or SystemClock()
     ids = ids or UuidIds()
     database = Database(settings.database_url, pool_size=settings.database_pool_size)
-    engine = Engine(database.uow, clock, ids)
+    keys = settings.secret_keys.get_secret_value() if settings.secret_keys else ""
+    box = SecretBox.from_setting(keys) if keys.strip() else None
+    connections = SqlPsaConnections(database.engine, box) if box is not None else None
+    psa = ConnectedPsas(connections, psa_factory, env_credentials(settings), box=box, now=clock.now)
+    engine = Engine(database.uow, clock, ids, psa=psa)
     app = App(settings=settings, database=database, engine=engine, clock=clock, ids=ids)
+    app.psa, app.psa_connections = psa, connections
+    app.closers.append(psa.close)
     enrichers: dict[str, Any] = {}
     worker = InboxWorker(
         database.uow,
@@ -88,7 +112,8 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None, i
         concurrency=settings.worker_concurrency,
     )
     app.worker = worker
-    app.intake = Intake(database.uow, ids, clock.now, worker.wake)
+    app.intake = Intake(database.uow, ids, clock.now, worker.wake, seal=box.encrypt if box is not None else None)
+    app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy)
     if settings.slack_enabled:
         from bot.app.slack import build_slack
 

@@ -1,4 +1,4 @@
-"""The ``rfbot`` command line: serve, console, db, flows, config, keys."""
+"""The ``rfbot`` command line: serve, console, db, flows, config, keys, psa."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.cli.console_cmd import console
 from bot.cli.db_cmd import db
 from bot.cli.flows_cmd import flows
 from bot.cli.keys_cmd import keys
+from bot.cli.psa_cmd import psa
 from bot.cli.serve_cmd import serve
 
 
@@ -29,6 +30,7 @@ cli.add_command(console)
 cli.add_command(config)
 cli.add_command(serve)
 cli.add_command(keys)
+cli.add_command(psa)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import logging
 from datetime import datetime
 
 from bot.engine import texts
+from bot.engine.commands.admin import on_psa_form
 from bot.engine.commands.home import on_home
 from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
 from bot.engine.commands.notes import on_message
@@ -23,12 +24,14 @@ from bot.engine.context import Ctx, UserError
 from bot.engine.conversation import allows, stage_of
 from bot.engine.directory import ensure_user, team_id_for
 from bot.engine.events import (
+    SESSIONLESS_FORMS,
     ActionId,
     ButtonPressed,
     CommandIssued,
     ConversationRef,
     DeliveryReported,
     Event,
+    FormId,
     FormSubmitted,
     HomeOpened,
     InboundEvent,
@@ -45,6 +48,7 @@ from bot.engine.views import hhmm
 log = logging.getLogger(__name__)
 
 ACTIONS = {**STEP_ACTIONS, **LIFECYCLE_ACTIONS}
+SESSIONLESS_FORM_HANDLERS = {FormId.PSA_CONNECT: on_psa_form}
 FORMS = {**STEP_FORMS, **LIFECYCLE_FORMS}
 MAX_ATTEMPTS = 3
 
@@ -166,6 +170,9 @@ class Engine:
 
     async def _form(self, ctx: Ctx, event: FormSubmitted) -> None:
         ctx.require_writer()
+        if event.form in SESSIONLESS_FORMS:
+            await SESSIONLESS_FORM_HANDLERS[event.form](ctx, None, None, dict(event.values))
+            return
         session = await ctx.session_by_id(event.session_id)
         await self._check_fresh(ctx, session, event.state_version)
         handler = FORMS.get(event.form)

@@ -82,6 +82,12 @@ class FormId(StrEnum):
     STEP_VALUE = "step_value"  # a procedure step that asks for a text value
     INTAKE = "intake"  # [VAR:name] values for a procedural flow
     LINK_TICKET = "link_ticket"
+    PSA_CONNECT = "psa_connect"  # a team admin connects the team's PSA (no session)
+
+
+SESSIONLESS_FORMS = frozenset({FormId.PSA_CONNECT})
+# Form fields that are credentials: the intake seals (encrypts) them before the event is written to the inbox.
+SEALED_FIELDS: dict[FormId, frozenset[str]] = {FormId.PSA_CONNECT: frozenset({"public_key", "private_key"})}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -195,3 +195,20 @@ class PsaDirectory(Protocol):
     def name_for(self, team_id: str) -> str:
         """The PSA's product name for messages ("ConnectWise")."""
         ...
+
+    def can_store(self) -> bool:
+        """Whether connections can be stored here (credentials need an encryption key)."""
+        ...
+
+    async def describe(self, team_id: str) -> str:
+        """One line on the team's connection, without secrets ("ConnectWise company acme at https://…")."""
+        ...
+
+    async def connect(self, team_id: str, credentials: PsaCredentials) -> list[CheckResult]:
+        """Try the connection and store it only if every check passes. Key values may arrive sealed (encrypted by
+        the intake so that no plaintext key is ever written to the inbox); they are opened here."""
+        ...
+
+    async def disconnect(self, team_id: str) -> bool:
+        """Forget the team's stored connection; False if it had none."""
+        ...

@@ -48,6 +48,18 @@ LIST_EMPTY = "No flows are loaded yet. An admin can run `rfbot flows import --bu
 TICKET_LINKED = "Linked ticket #{number}."
 TICKET_BAD = "A ticket number looks like `#12345`."
 BOT_NAME = "ResolutionFlow"
+ADMIN_ONLY = "Only team admins can do that (your role: {role}). Ask a team admin."
+ADMIN_USAGE = "Admin commands: `admin psa` (connect the PSA), `admin psa check`, `admin psa disconnect`."
+PSA_NOT_AVAILABLE = "This installation has no PSA integration."
+PSA_NOT_CONNECTED = "This team has no PSA connected. `admin psa` connects one."
+PSA_CANNOT_STORE = (
+    "PSA keys can't be stored yet: the bot's operator must set RFBOT_SECRET_KEYS (`rfbot keys generate`) first."
+)
+PSA_DISCONNECTED = "The PSA connection was removed. Nothing more will be posted to tickets until it is connected again."
+PSA_FORM_INTRO = "The keys belong to a ConnectWise API member. They are checked first and stored encrypted."
+PSA_FORM_MISSING = "Fill in every field: {names}. Nothing was stored."
+PSA_CONNECTED = "Connected to ConnectWise company {company}."
+PSA_NOT_STORED = "Not connected — the check failed, so nothing was stored:"
 PUSH_QUEUED = "{label} queued for {target}."
 PUSH_DELIVERED = "{label} posted to {target} as {result}."
 PUSH_RETRYING = "{label} for {target}: {error} — trying again shortly."

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from bot.engine import codec
 from bot.engine.directory import team_id_for
-from bot.engine.events import InboundEvent
+from bot.engine.events import SEALED_FIELDS, FormSubmitted, InboundEvent
 from bot.engine.ports import Ids, UnitOfWorkFactory
 
 
@@ -19,12 +20,18 @@ class Intake:
     """``team_for`` and ``accept``, handed to the platform adapters by the composition root."""
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, ids: Ids, now: Callable[[], datetime], wake: Callable[[], None]
+        self,
+        uow_factory: UnitOfWorkFactory,
+        ids: Ids,
+        now: Callable[[], datetime],
+        wake: Callable[[], None],
+        seal: Callable[[str], str] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._ids = ids
         self._now = now
         self._wake = wake
+        self._seal = seal
         self._teams: dict[str, str] = {}
 
     async def team_for(self, platform: str, workspace: str) -> str:
@@ -36,11 +43,22 @@ class Intake:
             self._teams[name] = team_id
         return team_id
 
+    def _encode(self, event: InboundEvent) -> dict[str, Any]:
+        """The event as stored: credential fields of a form are sealed (or dropped when nothing can seal them)."""
+        data = codec.encode(event)
+        fields = SEALED_FIELDS.get(event.form) if isinstance(event, FormSubmitted) else None
+        if fields:
+            values = dict(data.get("values") or {})
+            for name in fields & values.keys():
+                values[name] = self._seal(values[name]) if self._seal is not None else ""
+            data["values"] = values
+        return data
+
     async def accept(self, platform: str, event: InboundEvent) -> bool:
         """Persist the event for the worker; False if this delivery was seen before (nothing written)."""
         key = event.event_id or f"{platform}:{self._ids.new()}"
         async with self._uow_factory() as uow:
-            fresh = await uow.inbox.add(event.team_id, key, platform, codec.encode(event), self._now())
+            fresh = await uow.inbox.add(event.team_id, key, platform, self._encode(event), self._now())
             await uow.commit()
         if fresh:
             self._wake()

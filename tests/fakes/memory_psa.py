@@ -11,6 +11,7 @@ from bot.engine.psa import (
     NewNote,
     NewTimeEntry,
     Psa,
+    PsaCredentials,
     PsaError,
     PsaMember,
     PsaNote,
@@ -88,12 +89,32 @@ class MemoryPsa:
 
 @dataclass
 class MemoryPsaDirectory:
-    """Team id -> ``MemoryPsa``."""
+    """Team id -> ``MemoryPsa``; ``connect`` keeps credentials whose keys are "good" (no real check)."""
 
     by_team: dict[str, Psa] = field(default_factory=dict)
+    stored: dict[str, PsaCredentials] = field(default_factory=dict)
+    storable: bool = True
 
     async def for_team(self, team_id: str) -> Psa | None:
         return self.by_team.get(team_id)
 
     def name_for(self, team_id: str) -> str:
         return "ConnectWise"
+
+    def can_store(self) -> bool:
+        return self.storable
+
+    async def describe(self, team_id: str) -> str:
+        found = self.stored.get(team_id)
+        return f"ConnectWise company {found.company_id}" if found else "not connected"
+
+    async def connect(self, team_id: str, credentials: PsaCredentials) -> list[CheckResult]:
+        ok = credentials.private_key.endswith("good")
+        if ok:
+            self.stored[team_id] = credentials
+            self.by_team[team_id] = MemoryPsa()
+        return [CheckResult("API keys accepted", ok, "" if ok else "ConnectWise rejected the API keys")]
+
+    async def disconnect(self, team_id: str) -> bool:
+        self.by_team.pop(team_id, None)
+        return self.stored.pop(team_id, None) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.engine import texts
-from bot.engine.commands import export, info, lifecycle, notes, start
+from bot.engine.commands import admin, export, info, lifecycle, notes, start
 from bot.engine.commands.steps import on_back
 from bot.engine.context import Ctx
 from bot.engine.replies import Header, Text, View
@@ -26,6 +26,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "abandon": lifecycle.cmd_abandon,
     "export": export.cmd_export,
     "history": info.cmd_history,
+    "admin": admin.cmd_admin,
 }
 
 ALIASES = {"?": "help", "ls": "list", "find": "search", "flows": "list", "new": "start", "run": "start"}
