@@ -18,6 +18,7 @@ from bot.jobs.outbox import OutboxWorker, RetryPolicy
 from bot.jobs.worker import InboxWorker, Sender
 from bot.metrics import Metrics
 from bot.store.database import Database
+from bot.store.member_links import SqlMemberLinks
 from bot.store.message_refs import SqlMessageRefs
 from bot.store.psa_connections import SqlPsaConnections
 from bot.store.secrets import SecretBox
@@ -97,7 +98,8 @@ def build_app(
     keys = settings.secret_keys.get_secret_value() if settings.secret_keys else ""
     box = SecretBox.from_setting(keys) if keys.strip() else None
     connections = SqlPsaConnections(database.engine, box) if box is not None else None
-    psa = ConnectedPsas(connections, psa_factory, env_credentials(settings), box=box, now=clock.now)
+    links = SqlMemberLinks(database.engine)
+    psa = ConnectedPsas(connections, psa_factory, env_credentials(settings), box=box, now=clock.now, links=links)
     engine = Engine(database.uow, clock, ids, psa=psa)
     app = App(settings=settings, database=database, engine=engine, clock=clock, ids=ids)
     app.psa, app.psa_connections = psa, connections

@@ -13,7 +13,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.engine.psa import CheckResult, Psa, PsaCredentials, PsaRejectedError
+from bot.engine.psa import CheckResult, MemberLink, Psa, PsaCredentials, PsaRejectedError
+from bot.store.member_links import SqlMemberLinks
 from bot.store.psa_connections import SqlPsaConnections
 from bot.store.secrets import NO_KEYS, SecretBox
 
@@ -54,8 +55,11 @@ class ConnectedPsas:
         recheck_seconds: float = 30.0,
         box: SecretBox | None = None,
         now: Callable[[], datetime] | None = None,
+        links: SqlMemberLinks | None = None,
     ) -> None:
         self._store = store
+        self._links = links
+        self._memory_links: dict[str, dict[str, MemberLink]] = {}
         self._box = box
         self._now = now or (lambda: datetime.now(UTC))
         self._factory = factory
@@ -140,6 +144,25 @@ class ConnectedPsas:
         gone = await self._store.delete(team_id)
         self.forget(team_id)
         return gone
+
+    async def member_links(self, team_id: str) -> dict[str, MemberLink]:
+        """The team's users mapped to PSA members."""
+        if self._links is None:
+            return dict(self._memory_links.get(team_id, {}))
+        return await self._links.all(team_id)
+
+    async def save_member_link(self, team_id: str, link: MemberLink) -> None:
+        """Map a user to a PSA member."""
+        if self._links is None:
+            self._memory_links.setdefault(team_id, {})[link.user_id] = link
+            return
+        await self._links.put(team_id, link, self._now())
+
+    async def drop_member_link(self, team_id: str, user_id: str) -> bool:
+        """Unmap a user."""
+        if self._links is None:
+            return self._memory_links.get(team_id, {}).pop(user_id, None) is not None
+        return await self._links.delete(team_id, user_id)
 
     def forget(self, team_id: str) -> None:
         """Re-read the team's connection on next use (after ``psa connect`` in this process)."""

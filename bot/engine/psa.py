@@ -63,6 +63,18 @@ class PsaMember:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberLink:
+    """A user of ours and the PSA member they are; ``source`` is "auto" (matched by e-mail) or "manual"."""
+
+    user_id: str
+    member_id: int
+    identifier: str
+    name: str = ""
+    email: str = ""
+    source: str = "auto"
+
+
+@dataclass(frozen=True, slots=True)
 class NewNote:
     """A note to add. ``marker`` is a short unique token placed in the text so a retry after an ambiguous failure
     can find out whether the note already landed (``find_note``)."""
@@ -211,4 +223,16 @@ class PsaDirectory(Protocol):
 
     async def disconnect(self, team_id: str) -> bool:
         """Forget the team's stored connection; False if it had none."""
+        ...
+
+    async def member_links(self, team_id: str) -> dict[str, MemberLink]:
+        """The team's users mapped to PSA members, by user id."""
+        ...
+
+    async def save_member_link(self, team_id: str, link: MemberLink) -> None:
+        """Map (or re-map) a user to a PSA member."""
+        ...
+
+    async def drop_member_link(self, team_id: str, user_id: str) -> bool:
+        """Unmap a user; False if they were not mapped."""
         ...

@@ -25,12 +25,14 @@ from bot.engine.events import Actor, ConversationRef, DeliveryReported, Delivery
 from bot.engine.model import OutboxItem
 from bot.engine.ports import Clock, UnitOfWorkFactory
 from bot.engine.psa import (
+    MemberLink,
     NewNote,
     NewTimeEntry,
     NoteKind,
     Psa,
     PsaDirectory,
     PsaError,
+    PsaMember,
     PsaRejectedError,
     PsaUnavailableError,
 )
@@ -39,6 +41,11 @@ log = logging.getLogger(__name__)
 BOT = "ResolutionFlow"
 NO_PSA = "this team has no PSA connected any more"
 NO_MEMBER = "no {psa} member is mapped to {who}, so the time entry has no one to belong to"
+
+
+def link_for(user_id: str, member: PsaMember, source: str = "auto") -> MemberLink:
+    """The link of a user to a PSA member."""
+    return MemberLink(user_id, member.id, member.identifier, member.name, member.email, source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +88,6 @@ class OutboxWorker:
         self._batch = batch
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._members: dict[tuple[str, str], int | None] = {}
 
     def wake(self) -> None:
         """Something may be due."""
@@ -175,14 +181,22 @@ class OutboxWorker:
         raise PsaRejectedError(f"unknown push kind {item.kind}")
 
     async def _member(self, psa: Psa, item: OutboxItem) -> int | None:
-        """The PSA member the engineer is mapped to (by e-mail), remembered per team and user."""
-        key = (item.team_id, str(item.payload.get("engineer_id", "")))
-        if key not in self._members:
-            async with self._uow_factory() as uow:
-                user = await uow.users.get(key[0], key[1]) if key[1] else None
-            found = await psa.find_member(user.email) if user is not None and user.email else None
-            self._members[key] = found.id if found is not None else None
-        return self._members[key]
+        """The PSA member the engineer is: their link, else found by e-mail (and linked for next time)."""
+        team_id, user_id = item.team_id, str(item.payload.get("engineer_id", ""))
+        if not user_id:
+            return None
+        link = (await self._psa.member_links(team_id)).get(user_id)
+        if link is not None:
+            return link.member_id
+        async with self._uow_factory() as uow:
+            user = await uow.users.get(team_id, user_id)
+        if user is None or not user.email:
+            return None
+        found = await psa.find_member(user.email)
+        if found is None:
+            return None
+        await self._psa.save_member_link(team_id, link_for(user_id, found))
+        return found.id
 
     async def _finish(
         self,

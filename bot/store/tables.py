@@ -114,6 +114,23 @@ class PsaConnectionRow(Base):
     updated_at: Mapped[datetime]
 
 
+class PsaMemberLinkRow(Base):
+    """Which PSA member a user is (found by e-mail, or set by a team admin)."""
+
+    __tablename__ = "psa_member_links"
+    __table_args__ = (
+        ForeignKeyConstraint(["user_id", "team_id"], ["users.id", "users.team_id"], ondelete="CASCADE"),
+    )
+    team_id: Mapped[str] = mapped_column(ID, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    member_id: Mapped[int]
+    identifier: Mapped[str] = mapped_column(KEY)
+    name: Mapped[str] = mapped_column(KEY, default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    source: Mapped[str] = mapped_column(ENUM)  # auto | manual
+    updated_at: Mapped[datetime]
+
+
 class FlowRow(Base):
     """A flow key within a scope (public or one team); its versions are in ``flow_versions``."""
 

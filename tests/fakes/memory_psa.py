@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.engine.psa import (
     CheckResult,
+    MemberLink,
     NewNote,
     NewTimeEntry,
     Psa,
@@ -93,6 +94,7 @@ class MemoryPsaDirectory:
 
     by_team: dict[str, Psa] = field(default_factory=dict)
     stored: dict[str, PsaCredentials] = field(default_factory=dict)
+    links: dict[str, dict[str, MemberLink]] = field(default_factory=dict)
     storable: bool = True
 
     async def for_team(self, team_id: str) -> Psa | None:
@@ -118,3 +120,12 @@ class MemoryPsaDirectory:
     async def disconnect(self, team_id: str) -> bool:
         self.by_team.pop(team_id, None)
         return self.stored.pop(team_id, None) is not None
+
+    async def member_links(self, team_id: str) -> dict[str, MemberLink]:
+        return dict(self.links.get(team_id, {}))
+
+    async def save_member_link(self, team_id: str, link: MemberLink) -> None:
+        self.links.setdefault(team_id, {})[link.user_id] = link
+
+    async def drop_member_link(self, team_id: str, user_id: str) -> bool:
+        return self.links.get(team_id, {}).pop(user_id, None) is not None

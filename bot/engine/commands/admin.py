@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from bot.engine import texts
+from bot.engine.commands.members import members_command
 from bot.engine.context import Ctx, UserError
 from bot.engine.events import FormId
 from bot.engine.model import Role, Session
@@ -29,13 +30,16 @@ def _check_lines(results: list[CheckResult]) -> str:
 
 
 async def cmd_admin(ctx: Ctx, args: str) -> None:
-    """Team administration: `admin psa` (connect the PSA), `admin psa check`, `admin psa disconnect`."""
+    """Team administration: `admin psa` (connect the PSA, `check`, `disconnect`) and `admin members`."""
     require_admin(ctx)
     words = args.lower().split()
-    if not words or words[0] != "psa":
+    if not words or words[0] not in ("psa", "members"):
         raise UserError(texts.ADMIN_USAGE)
     if ctx.psa is None:
         raise UserError(texts.PSA_NOT_AVAILABLE)
+    if words[0] == "members":
+        await members_command(ctx, ctx.psa, args.split()[1:])
+        return
     action = words[1] if len(words) > 1 else "connect"
     if action == "check":
         client = await ctx.psa.for_team(ctx.team_id)

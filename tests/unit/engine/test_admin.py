@@ -9,10 +9,11 @@ from bot.engine import codec
 from bot.engine.engine import Engine
 from bot.engine.events import Actor, ConversationRef, FormId, FormSubmitted
 from bot.engine.model import Role
+from bot.engine.psa import PsaMember
 from bot.engine.replies import OpenForm
 from bot.jobs.intake import Intake
 from tests.fakes.chat import Chat
-from tests.fakes.memory_psa import MemoryPsaDirectory
+from tests.fakes.memory_psa import MemoryPsa, MemoryPsaDirectory
 from tests.fakes.memory_store import FakeClock, MemoryDatabase, SequentialIds
 
 VALUES = {
@@ -89,3 +90,35 @@ async def test_the_intake_seals_the_keys_before_they_are_stored(db: MemoryDataba
     values = codec.decode(stored["payload"]).values  # type: ignore[attr-defined]
     assert values["private_key"] == "sealed(9)" and values["public_key"] == "sealed(3)"
     assert values["company_id"] == "acme" and "priv-good" not in str(stored["payload"])
+
+
+async def test_members_are_matched_by_email_and_fixed_by_hand(
+    db: MemoryDatabase, clock: FakeClock, team_id: str
+) -> None:
+    psa = MemoryPsa(
+        members=[
+            PsaMember(7, "aquinn", "Alice Quinn", "alice@example.invalid"),
+            PsaMember(8, "bsmith", "Bob Smith", "robert@example.invalid"),
+        ]
+    )
+    directory = MemoryPsaDirectory({team_id: psa})
+    engine = Engine(db, clock, SequentialIds(), psa=directory)
+    alice, bob = Chat(engine, team_id, clock, "alice"), Chat(engine, team_id, clock, "bob")
+    await alice.say("/help")
+    await bob.say("/help")
+    await alice.say("/admin members")
+    text = alice.text()
+    assert "*Alice* (alice@example.invalid) → `aquinn` Alice Quinn _(auto)_" in text
+    assert "*Bob* (bob@example.invalid) — ⚠️ not mapped" in text and "1 matched by e-mail" in text
+    await alice.say("/admin members set bob BSMITH")
+    assert "Bob is now ConnectWise member `bsmith` (Bob Smith)" in alice.text()
+    links = directory.links[team_id]
+    assert {link.identifier: link.source for link in links.values()} == {"aquinn": "auto", "bsmith": "manual"}
+    await alice.say("/admin members set nobody bsmith")
+    assert "No team member matches “nobody”" in alice.text()
+    await alice.say("/admin members set bob ghost")
+    assert "no active member with the login `ghost`" in alice.text()
+    await alice.say("/admin members clear Bob")
+    assert "no longer mapped" in alice.text() and len(directory.links[team_id]) == 1
+    await bob.say("/admin members")
+    assert "Only team admins" in bob.text()
