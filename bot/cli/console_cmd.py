@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from bot.app import App
 from bot.cli.common import load_settings, run_with_app
+from bot.engine import codec
 from bot.engine.events import Actor
 from bot.handlers.console.loop import ConsoleLoop, LineSource, ScriptLines, TerminalLines, start_command
 from bot.handlers.console.sender import ConsoleSender
@@ -51,9 +52,27 @@ def console(flow: str, ticket: str, team: str | None, user: str | None, script: 
             lines = TerminalLines(lambda prompt: out.input(f"[bold cyan]{prompt}[/bold cyan]"))
             out.print("[dim]Numbers pick a button · /help lists commands · other text is a note · /quit[/dim]")
         loop = ConsoleLoop(app.engine, who, sender, lines, app.clock.now, stop_after_note=script is None)
-        return await loop.run(start_command(flow, ticket))
+        code = await loop.run(start_command(flow, ticket))
+        await deliver_pushes(app, sender)
+        return code
 
     raise SystemExit(run_with_app(work, settings))
+
+
+async def deliver_pushes(app: App, sender: ConsoleSender, rounds: int = 5) -> None:
+    """Deliver what the session queued for the ticket now (the server's worker would otherwise), and show how
+    each push went. Pushes that must wait for a retry stay queued (their status line says so) for `rfbot serve` or
+    the next console run."""
+    if app.outbox is None:
+        return
+    for _ in range(rounds):
+        if not await app.outbox.drain_once():
+            break
+    async with app.database.uow() as uow:
+        reports = [item for item in await uow.inbox.pending(500) if item.kind == PLATFORM]
+    for item in reports:
+        sender.send(await app.engine.handle(codec.decode(item.payload), inbox_id=item.id))
+
 
 
 def _login() -> str:
