@@ -11,6 +11,8 @@ from bot.engine.replies import Block, Button, Buttons, Code, Context, Fields, He
 from bot.flows import runner
 from bot.flows.model import Flow, FlowKind, Node, NodeType
 
+FALLBACK_CHARS = 150  # a step message's notification line: which step and what it asks, kept short
+ELLIPSIS = "…"
 STATUS_ICON = {
     SessionStatus.ACTIVE: "🟢",
     SessionStatus.PAUSED: "⏸️",
@@ -129,6 +131,27 @@ def _title(node: Node, session: Session) -> str:
     return runner.fill(base, session.variables)
 
 
+def shorten(text: str, limit: int = FALLBACK_CHARS) -> str:
+    """``text`` on one line, at most ``limit`` characters: cut at a word boundary with an ellipsis when longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.") + ELLIPSIS
+
+
+def step_fallback(header: str, node: Node, session: Session) -> str:
+    """A step's notification text: its header and what it asks (the question, else its title or first instruction
+    line), at most ``FALLBACK_CHARS``."""
+    if node.type is NodeType.DECISION:
+        ask = node.question
+    else:
+        ask = node.title or next((line for line in node.instructions.splitlines() if line.strip()), "")
+    ask = " ".join(runner.fill(ask, session.variables).split())
+    return shorten(header if not ask or ask in header else f"{header}: {ask}")
+
+
 def step_title(session: Session, flow: Flow | None) -> str:
     """The title of the step a session is on (for notes and acks)."""
     if session.custom_step:
@@ -153,7 +176,7 @@ def step_view(session: Session, flow: Flow | None, parent_name: str = "") -> Vie
             )
         )
         blocks.append(_utility_row(session, stage))
-        return View(tuple(blocks), f"Custom step: {session.custom_step}")
+        return View(tuple(blocks), shorten(f"Custom step: {session.custom_step}"))
     if flow is None or not session.current_node:
         return _run_complete_view(session, flow)
     node = flow.node(session.current_node)
@@ -163,7 +186,7 @@ def step_view(session: Session, flow: Flow | None, parent_name: str = "") -> Vie
     blocks = [Header(header), *_node_body(node, session, flow)]
     blocks.append(Buttons(tuple(_stage_buttons(session, flow, node, stage, parent_name))))
     blocks.append(_utility_row(session, stage))
-    return View(tuple(blocks), header)
+    return View(tuple(blocks), step_fallback(header, node, session))
 
 
 def _stage_buttons(session: Session, flow: Flow, node: Node, stage: Stage, parent_name: str) -> list[Button]:
@@ -212,4 +235,4 @@ def _run_complete_view(session: Session, flow: Flow | None) -> View:
 def answered_view(title: str, answer: str, actor: str, at: datetime) -> View:
     """A step message after it was answered: the answer, who and when; no buttons."""
     line = f"✓ *{answer}* — {actor}, {hhmm(at)}"
-    return View((Header(title), Context(line)), f"{title}: {answer}")
+    return View((Header(title), Context(line)), shorten(f"{title}: {answer}"))

@@ -10,13 +10,17 @@ from bot.store.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 
 class Database:
-    """An engine, its sessionmaker, and units of work over them. ``await dispose()`` when done."""
+    """An engine and units of work over it. ``await dispose()`` when done.
+
+    ``sessionmaker`` is kept for callers that hand it on (``SqlMessageRefs`` accepts it or the engine); the
+    repositories themselves run on plain connections.
+    """
 
     def __init__(self, url: str, *, flow_cache_size: int = 256, pool_size: int = 20) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self.sessionmaker = make_sessionmaker(self.engine)
-        self.uow_factory = SqlUnitOfWorkFactory(self.sessionmaker, FlowCache(flow_cache_size))
+        self.uow_factory = SqlUnitOfWorkFactory(self.engine, FlowCache(flow_cache_size))
 
     @property
     def dialect(self) -> str:

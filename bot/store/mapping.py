@@ -1,4 +1,8 @@
-"""Rows <-> domain dataclasses. Writes produce plain column dicts; reads build dataclasses from rows."""
+"""Rows <-> domain dataclasses. Writes produce plain column dicts; reads build dataclasses from rows.
+
+A row is anything with the table's column names as attributes: a Core ``Row`` of ``select(table)`` (what the
+repositories read) or a mapped object.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,6 @@ from bot.engine.model import (
     TimelineEntry,
     TimelineKind,
 )
-from bot.store.tables import FactRow, NoteRow, OutboxRow, SessionRow, SuggestedFixRow, TeamRow, TimelineRow
 
 _SESSION_SPECIAL = {
     "session_type",
@@ -41,7 +44,7 @@ _SESSION_PLAIN = tuple(f.name for f in dataclasses.fields(Session) if f.name not
 _LISTS = ("history", "targets_done", "followups", "evidence_items")
 
 
-def team_from_row(row: TeamRow) -> Team:
+def team_from_row(row: Any) -> Team:
     """A team from its row."""
     return Team(id=row.id, name=row.name, created_at=row.created_at)
 
@@ -70,7 +73,7 @@ def session_values(session: Session) -> dict[str, Any]:
     return values
 
 
-def session_from_row(row: SessionRow) -> Session:
+def session_from_row(row: Any) -> Session:
     """A session from its row."""
     plain = {name: getattr(row, name) for name in _SESSION_PLAIN}
     plain.update({name: list(plain[name] or []) for name in _LISTS})
@@ -95,13 +98,22 @@ def session_from_row(row: SessionRow) -> Session:
 
 def timeline_values(entry: TimelineEntry) -> dict[str, Any]:
     """Column values for a timeline entry, without ``seq`` (the repository assigns it)."""
-    values = dataclasses.asdict(entry)
-    values.pop("seq")
-    values["kind"] = entry.kind.value
-    return values
+    return {
+        "id": entry.id,
+        "team_id": entry.team_id,
+        "session_id": entry.session_id,
+        "at": entry.at,
+        "kind": entry.kind.value,
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "node_id": entry.node_id,
+        "title": entry.title,
+        "answer": entry.answer,
+        "detail": dict(entry.detail),
+    }
 
 
-def timeline_from_row(row: TimelineRow) -> TimelineEntry:
+def timeline_from_row(row: Any) -> TimelineEntry:
     """A timeline entry from its row."""
     return TimelineEntry(
         id=row.id,
@@ -124,7 +136,7 @@ def fact_values(fact: Fact) -> dict[str, Any]:
     return {**dataclasses.asdict(fact), "source": fact.source.value}
 
 
-def fact_from_row(row: FactRow) -> Fact:
+def fact_from_row(row: Any) -> Fact:
     """A fact from its row."""
     return Fact(
         id=row.id,
@@ -148,7 +160,7 @@ def fix_values(fix: SuggestedFix) -> dict[str, Any]:
     }
 
 
-def fix_from_row(row: SuggestedFixRow) -> SuggestedFix:
+def fix_from_row(row: Any) -> SuggestedFix:
     """A suggested fix from its row."""
     return SuggestedFix(
         id=row.id,
@@ -176,7 +188,7 @@ def note_values(note: Note) -> dict[str, Any]:
     return {**dataclasses.asdict(note), "kind": note.kind.value}
 
 
-def note_from_row(row: NoteRow) -> Note:
+def note_from_row(row: Any) -> Note:
     """A note from its row."""
     return Note(
         id=row.id,
@@ -197,7 +209,7 @@ def outbox_values(item: OutboxItem) -> dict[str, Any]:
     return dataclasses.asdict(item)
 
 
-def outbox_from_row(row: OutboxRow) -> OutboxItem:
+def outbox_from_row(row: Any) -> OutboxItem:
     """An outbox item from its row."""
     return OutboxItem(
         id=row.id,

@@ -1,11 +1,15 @@
-"""The SQL unit of work: one ``AsyncSession`` (one transaction) over every repository."""
+"""The SQL unit of work: one pooled ``AsyncConnection`` (one transaction at a time) shared by every repository.
+
+Repositories execute Core statements on the connection directly; there is no ORM ``Session`` in between (the
+repositories map rows to domain dataclasses themselves, so an identity map would only cost time).
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.engine.ports import (
     FlowRepository,
@@ -30,7 +34,7 @@ from bot.store.repositories.users import SqlUsers
 
 
 class SqlUnitOfWork:
-    """``async with uow:`` opens a session; ``await uow.commit()`` commits; leaving without commit rolls back.
+    """``async with uow:`` checks out a connection; ``await uow.commit()`` commits; leaving without commit rolls back.
 
     Implements ``bot.engine.ports.UnitOfWork``. The repositories exist only inside ``async with``.
     """
@@ -44,64 +48,62 @@ class SqlUnitOfWork:
     inbox: InboxRepository
     outbox: OutboxRepository
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], flow_cache: FlowCache | None = None) -> None:
-        self._sessionmaker = sessionmaker
+    def __init__(self, engine: AsyncEngine, flow_cache: FlowCache | None = None) -> None:
+        self._engine = engine
         self._flow_cache = flow_cache if flow_cache is not None else FlowCache()
-        self._session: AsyncSession | None = None
+        self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
-        """Open the session and build the repositories over it."""
-        if self._session is not None:
+        """Check out a connection and build the repositories over it (the transaction begins with the first
+        statement)."""
+        if self._connection is not None:
             raise RuntimeError("this unit of work is already open")
-        session = self._sessionmaker()
-        self._session = session
-        self.teams = SqlTeams(session)
-        self.users = SqlUsers(session)
-        self.settings = SqlSettings(session)
-        self.flows = SqlFlows(session, self._flow_cache)
-        self.sessions = SqlSessions(session)
-        self.notes = SqlNotes(session)
-        self.inbox = SqlInbox(session)
-        self.outbox = SqlOutbox(session)
+        connection = await self._engine.connect().start()
+        self._connection = connection
+        self.teams = SqlTeams(connection)
+        self.users = SqlUsers(connection)
+        self.settings = SqlSettings(connection)
+        self.flows = SqlFlows(connection, self._flow_cache)
+        self.sessions = SqlSessions(connection)
+        self.notes = SqlNotes(connection)
+        self.inbox = SqlInbox(connection)
+        self.outbox = SqlOutbox(connection)
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         """Roll back anything not committed and return the connection to the pool."""
-        session, self._session = self._session, None
-        if session is not None:
-            try:
-                await session.rollback()
-            finally:
-                await session.close()
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()  # closing rolls back an open transaction
 
     @property
-    def session(self) -> AsyncSession:
-        """The SQLAlchemy session (only inside ``async with``)."""
-        if self._session is None:
+    def connection(self) -> AsyncConnection:
+        """The SQLAlchemy connection (only inside ``async with``)."""
+        if self._connection is None:
             raise RuntimeError("unit of work used outside `async with`")
-        return self._session
+        return self._connection
 
     async def commit(self) -> None:
         """Commit the transaction (the unit of work stays usable for a further transaction)."""
-        await self.session.commit()
+        await self.connection.commit()
 
     async def rollback(self) -> None:
         """Roll back the transaction."""
-        await self.session.rollback()
+        await self.connection.rollback()
 
 
 class SqlUnitOfWorkFactory:
     """``bot.engine.ports.UnitOfWorkFactory``: a fresh ``SqlUnitOfWork`` per call, sharing one flow cache."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], flow_cache: FlowCache | None = None) -> None:
-        self.sessionmaker = sessionmaker
+    def __init__(self, engine: AsyncEngine, flow_cache: FlowCache | None = None) -> None:
+        self.engine = engine
         self.flow_cache = flow_cache if flow_cache is not None else FlowCache()
 
     def __call__(self) -> SqlUnitOfWork:
         """A new, not yet entered, unit of work."""
-        return SqlUnitOfWork(self.sessionmaker, self.flow_cache)
+        return SqlUnitOfWork(self.engine, self.flow_cache)
 
 
 if TYPE_CHECKING:  # mypy proves the classes satisfy the engine's ports

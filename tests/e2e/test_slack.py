@@ -3,45 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
-import pytest
-
-from tests.e2e.slack_server import SIGNING_SECRET, RunningBot, running_bot
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_driver import SlackDriver, buttons_in, find_button
-
-
-@dataclass
-class Slack:
-    """Everything a transcript test needs."""
-
-    api: FakeSlackApi
-    bot: RunningBot
-    user: SlackDriver
-
-
-@pytest.fixture
-async def slack(migrated_url: str) -> AsyncIterator[Slack]:
-    async with FakeSlackApi() as api:
-        api.add_user("T1", "U1", "Alice Ng", "alice@example.invalid")
-        async with running_bot(migrated_url, api.base_url) as bot, SlackDriver(bot.url, SIGNING_SECRET, api) as user:
-            yield Slack(api, bot, user)
-
-
-async def wait_post(api: FakeSlackApi, predicate) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    call = await api.wait_for(lambda c: c.path.endswith("chat.postMessage") and predicate(c.data), 10.0)
-    return dict(call.data)
-
-
-def blocks_of(data: dict) -> list[dict]:  # type: ignore[type-arg]
-    blocks = data.get("blocks") or []
-    return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
-
-
-def text_of(data: dict) -> str:  # type: ignore[type-arg]
-    return json.dumps(blocks_of(data)) + str(data.get("text", ""))
+from tests.e2e.slack_transcript import Slack, blocks_of, text_of, wait_post
+from tests.fakes.slack_driver import buttons_in, find_button
 
 
 async def test_slash_command_thread_clicks_resolve_modal_note(slack: Slack) -> None:
@@ -129,3 +93,14 @@ async def test_health_and_metrics(slack: Slack) -> None:
             text = await resp.text()
     assert 'rfbot_http_requests_total{route="/slack/events",status="200"}' in text
     assert "rfbot_ack_seconds_bucket" in text
+
+
+async def test_url_verification_echoes_the_challenge_only_when_signed(slack: Slack) -> None:
+    assert await slack.user.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P") == (
+        200,
+        {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"},
+    )
+    unsigned = await slack.user.url_verification("forged-challenge", signed=False)
+    assert unsigned.status == 401 and "forged-challenge" not in json.dumps(unsigned.body)
+    async with slack.bot.app.database.uow() as uow:
+        assert await uow.inbox.pending() == []

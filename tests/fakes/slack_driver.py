@@ -10,13 +10,16 @@ import itertools
 import json
 import time
 from types import TracebackType
-from typing import Any, NamedTuple, Self, TypedDict
+from typing import Any, NamedTuple, Self
 from urllib.parse import urlencode
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_blocks import ButtonRef, buttons_in, find_button
+
+__all__ = ["ButtonRef", "SlackDriver", "SlackReply", "buttons_in", "find_button"]  # block helpers re-exported
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -27,50 +30,6 @@ class SlackReply(NamedTuple):
 
     status: int
     body: Any
-
-
-class ButtonRef(TypedDict):
-    """An interactive element found in a message's blocks."""
-
-    action_id: str
-    block_id: str
-    type: str
-    value: str
-    text: str
-    options: list[dict[str, Any]]
-
-
-def _label(obj: Any) -> str:
-    return str(obj.get("text", "")) if isinstance(obj, dict) else str(obj or "")
-
-
-def buttons_in(blocks: list[dict[str, Any]] | None) -> list[ButtonRef]:
-    """Flatten the buttons and selects of ``actions`` blocks (and section accessories), in order."""
-    found: list[ButtonRef] = []
-    for block in blocks or []:
-        elements = block.get("elements", []) if block.get("type") == "actions" else [block.get("accessory") or {}]
-        for el in elements:
-            if el.get("type") == "button" or str(el.get("type", "")).endswith("select"):
-                label = _label(el.get("text") or el.get("placeholder"))
-                ref = ButtonRef(
-                    action_id=el.get("action_id", ""),
-                    block_id=block.get("block_id", ""),
-                    type=el["type"],
-                    value=el.get("value", ""),
-                    text=label,
-                    options=list(el.get("options", [])),
-                )
-                found.append(ref)
-    return found
-
-
-def find_button(blocks: list[dict[str, Any]] | None, label_prefix: str) -> ButtonRef:
-    """The first element whose label starts with ``label_prefix``; fails the test listing the labels otherwise."""
-    refs = buttons_in(blocks)
-    for ref in refs:
-        if ref["text"].startswith(label_prefix):
-            return ref
-    raise AssertionError(f"no button starting with {label_prefix!r}; have {[r['text'] for r in refs]}")
 
 
 class SlackDriver:
@@ -127,13 +86,17 @@ class SlackDriver:
         timestamp: str | None = None,
         signature: str | None = None,
         headers: dict[str, str] | None = None,
+        signed: bool = True,
     ) -> SlackReply:
-        """POST ``body`` as is; sign it with ``timestamp`` (default now) unless ``signature`` is given."""
+        """POST ``body`` as is; sign it with ``timestamp`` (default now) unless ``signature`` is given. With
+        ``signed=False`` no ``X-Slack-*`` signature headers are sent at all."""
         if self._session is None:
             raise RuntimeError("use `async with SlackDriver(...)`")
         timestamp = timestamp if timestamp is not None else str(int(time.time()))
         signature = signature or self.verifier.generate_signature(timestamp=timestamp, body=body) or ""
         sent = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+        if not signed:
+            sent = {"Content-Type": content_type}
         async with self._session.post(self.url, data=body, headers=sent | (headers or {})) as resp:
             text = await resp.text()
             self.last_headers = dict(resp.headers)
@@ -202,6 +165,24 @@ class SlackDriver:
         payload |= {"channel": {"id": channel_id, "name": "general"}, "message": message, "state": {"values": {}}}
         payload |= {"response_url": response_url, "actions": [action]}
         return await self._interactive(payload, retry_num)
+
+    async def home_action(
+        self, action_id: str, value: str, *, user_id: str, team_id: str = "T1", action_ts: str | None = None
+    ) -> SlackReply:
+        """Click button ``action_id`` on ``user_id``'s App Home: the view last published for them (``views.publish``
+        on the fake API). Slack sends no channel, message or ``response_url`` for this surface."""
+        domain, _, app_id = self._ws(team_id)
+        trigger_id, _ = self._trigger_and_response_url()
+        known = self.api.home.get(user_id) if self.api else None
+        view: dict[str, Any] = dict(known) if known else {"id": f"V{next(self._seq):08d}", "hash": "1.h", "blocks": []}
+        view |= {"type": "home", "team_id": team_id}
+        action: dict[str, Any] = {"action_id": action_id, "block_id": "actions", "action_ts": action_ts or self._ts()}
+        action |= {"type": "button", "value": value, "text": {"type": "plain_text", "text": value, "emoji": True}}
+        payload: dict[str, Any] = {"type": "block_actions", "user": self._user(user_id, team_id), "api_app_id": app_id}
+        payload |= {"token": "verification-token", "team": {"id": team_id, "domain": domain}, "enterprise": None}
+        payload |= {"is_enterprise_install": False, "trigger_id": trigger_id}
+        payload |= {"container": {"type": "view", "view_id": view["id"]}, "view": view, "actions": [action]}
+        return await self._interactive(payload)
 
     async def view_submission(
         self,
@@ -301,7 +282,7 @@ class SlackDriver:
         event = {"type": "app_home_opened", "user": user_id, "channel": "D" + user_id[1:], "tab": "home"}
         return await self.event(event | {"event_ts": self._ts()}, team_id)
 
-    async def url_verification(self, challenge: str) -> SlackReply:
-        """Slack's endpoint check; the app must echo ``{"challenge": challenge}``."""
+    async def url_verification(self, challenge: str, signed: bool = True) -> SlackReply:
+        """Slack's endpoint check; the app must echo ``{"challenge": challenge}`` (``signed=False``: no signature)."""
         body = {"token": "verification-token", "challenge": challenge, "type": "url_verification"}
-        return await self.raw(json.dumps(body).encode(), JSON)
+        return await self.raw(json.dumps(body).encode(), JSON, signed=signed)

@@ -15,14 +15,26 @@ ALIASES = {"markdown": "md", "text": "txt", "plain": "txt", "htm": "html", "": "
 
 
 async def _session_to_export(ctx: Ctx) -> Session:
-    here = await ctx.uow.sessions.open_in_conversation(ctx.team_id, ctx.conversation.key)
+    """The open session here, else the actor's latest one here. A command typed at channel level (Slack slash
+    commands carry no thread) also finds the actor's sessions in that channel's threads, open ones first."""
+    conversation = ctx.conversation
+    here = await ctx.uow.sessions.open_in_conversation(ctx.team_id, conversation.key)
     if here is not None:
         return here
     recent = await ctx.uow.sessions.for_engineer(ctx.team_id, ctx.user.id, list(SessionStatus), 20)
-    for session in recent:
-        if session.conversation_key == ctx.conversation.key:
-            return session
-    raise UserError(texts.NO_SESSION_HERE)
+    mine = [s for s in recent if s.conversation_key == conversation.key]
+    if not mine and not conversation.thread:
+        mine = [
+            s
+            for s in recent
+            if s.conversation.get("platform") == conversation.platform
+            and s.conversation.get("channel") == conversation.channel
+        ]
+    if not mine:
+        raise UserError(texts.NO_SESSION_HERE)
+    session = next((s for s in mine if s.status.is_open), mine[0])
+    ctx.focus(session)
+    return session
 
 
 async def cmd_export(ctx: Ctx, args: str) -> None:

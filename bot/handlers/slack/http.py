@@ -1,8 +1,10 @@
 """Slack's inbound side: bolt's ``AsyncApp`` verifies every request; each listener translates the payload,
 persists the event through ``Intake`` and acknowledges. Nothing slow happens before ``ack()``.
 
-Bolt matches our listeners by action id / callback id pattern (``ids``). Retried deliveries and double clicks
-carry the same dedupe key, so the inbox takes them once.
+Events API deliveries (messages, mentions, App Home opened) are acknowledged by bolt itself as soon as a listener
+matches (``process_before_response`` is off), so those listeners only translate and persist. Bolt matches our
+listeners by action id / callback id pattern (``ids``). Retried deliveries and double clicks carry the same dedupe
+key, so the inbox takes them once.
 """
 
 from __future__ import annotations
@@ -89,8 +91,18 @@ def register(app: AsyncApp, intake: IntakePort, now: Callable[[], datetime], com
         if translated is not None:
             await intake.accept(PLATFORM, translated)
 
+    async def on_home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
+        try:
+            translated = translate.home_event(event, body, await team_of(body), now())
+        except translate.Untranslatable as err:
+            log.warning("unreadable app_home_opened event: %s", err)
+            return
+        if translated is not None:
+            await intake.accept(PLATFORM, translated)
+
     app.event("message")(on_message_event)
     app.event("app_mention")(on_message_event)
+    app.event("app_home_opened")(on_home_opened)
 
 
 def aiohttp_handler(

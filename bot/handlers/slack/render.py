@@ -2,7 +2,8 @@
 
 Blocks are built with ``slack_sdk.models.blocks`` so the SDK's validators check every limit we rely on
 (platforms.md §1.6). Long text is split at line boundaries, long messages into continuation messages whose
-last one carries the buttons, and anything user-typed is mrkdwn-escaped (only ``&``, ``<`` and ``>``).
+last one carries the buttons, and anything user-typed is mrkdwn-escaped (only ``&``, ``<`` and ``>``); the text
+helpers live in ``mrkdwn``.
 """
 
 from __future__ import annotations
@@ -42,11 +43,13 @@ from bot.engine.replies import (
     View,
 )
 from bot.handlers.slack import ids, texts
+from bot.handlers.slack.mrkdwn import escape_mrkdwn, escape_within, split_lines, truncate
 
 SECTION_TEXT, FIELD_TEXT, FIELDS_PER_SECTION, HEADER_TEXT = 3000, 2000, 10, 150  # platforms.md §1.6
 BUTTON_TEXT, OPTION_TEXT, OPTION_VALUE, OPTIONS, ACTION_ELEMENTS, PLACEHOLDER = 75, 75, 150, 100, 25, 150
 MESSAGE_BLOCKS, MESSAGE_CHARS, SURFACE_BLOCKS = 50, 12_000, 100
 MODAL_TEXT, INPUT_LABEL, INPUT_VALUE = 24, 2000, 3000
+NOTIFICATION_TEXT = 150  # a fallback this short is a notification line, and escaping must not make it longer
 FENCE = "```"
 
 
@@ -56,37 +59,6 @@ class RenderedMessage:
 
     text: str
     blocks: list[dict[str, Any]]
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters (and nothing else)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def truncate(text: str, limit: int, marker: str = texts.ELLIPSIS) -> str:
-    """``text`` cut to at most ``limit`` characters, ending with ``marker`` when cut."""
-    return text if len(text) <= limit else text[: max(limit - len(marker), 0)] + marker
-
-
-def split_lines(text: str, limit: int) -> list[str]:
-    """Pieces of ``text`` of at most ``limit`` characters, cut at line boundaries (a longer line is cut hard)."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if current and len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    parts.append(current)
-    return parts
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -170,7 +142,7 @@ def render_blocks(blocks: tuple[Block, ...], *, in_modal: bool = False) -> list[
         elif isinstance(block, Text):
             out.extend(_text_blocks(block))
         elif isinstance(block, Context):
-            text = truncate(escape_mrkdwn(block.text), SECTION_TEXT)
+            text = escape_within(block.text, SECTION_TEXT)
             out.append(ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict())
         elif isinstance(block, Fields):
             out.extend(_fields_blocks(block))
@@ -234,12 +206,24 @@ def _split(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return _pack([b for b in blocks if b["type"] != "actions"]) + _pack(actions)
 
 
-def fallback_text(view: View) -> str:
-    """The message's ``text``: the view's fallback, else its first header/text, escaped; never empty."""
+def _fallback(view: View) -> str:
     text = view.fallback.strip()
     if not text:
         text = next((b.text for b in view.blocks if isinstance(b, Header | Text | Context) and b.text.strip()), "")
-    return truncate(escape_mrkdwn(text.strip() or texts.FALLBACK), SECTION_TEXT)
+    return text.strip() or texts.FALLBACK
+
+
+def _notification(text: str) -> str:
+    """Escaped; a short text stays within ``NOTIFICATION_TEXT``, a long one (read out by screen readers, which
+    skip the blocks) within a section's length."""
+    return escape_within(text, NOTIFICATION_TEXT if len(text) <= NOTIFICATION_TEXT else SECTION_TEXT)
+
+
+def fallback_text(view: View) -> str:
+    """The message's ``text``: the view's fallback, else its first header/text, escaped; never empty. A fallback of
+    up to 150 characters (a notification line, like a step's) stays within 150 once escaped; longer ones are cut
+    at 3000."""
+    return _notification(_fallback(view))
 
 
 def render_message(view: View) -> list[RenderedMessage]:
@@ -251,7 +235,7 @@ def render_message(view: View) -> list[RenderedMessage]:
     groups = _split(render_blocks(view.blocks))
     if not groups:
         return [RenderedMessage(text, [])]
-    more = truncate(f"{texts.CONTINUED} {text}", SECTION_TEXT)
+    more = _notification(f"{texts.CONTINUED} {_fallback(view)}")
     return [RenderedMessage(text if i == 0 else more, group) for i, group in enumerate(groups)]
 
 

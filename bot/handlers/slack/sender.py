@@ -34,6 +34,7 @@ from bot.engine.replies import (
     View,
 )
 from bot.handlers.slack import ids
+from bot.handlers.slack.mrkdwn import split_lines
 from bot.handlers.slack.render import render_home, render_message, render_modal
 
 log = logging.getLogger(__name__)
@@ -104,11 +105,7 @@ class SlackSender:
         elif isinstance(reply, Ephemeral):
             await self._ephemeral(batch, reply.conversation, reply.actor.platform_user_id, reply.view)
         elif isinstance(reply, DirectMessage):
-            opened = await self._call(
-                "conversations.open", batch.client.conversations_open(users=reply.actor.platform_user_id)
-            )
-            channel = str(opened["channel"]["id"])  # type: ignore[index]
-            await self._post_view(batch, channel, "", reply.view)
+            await self._direct(batch, reply.actor.platform_user_id, reply.view)
         elif isinstance(reply, OpenForm):
             await self._open_form(batch, reply)
         elif isinstance(reply, Attachment):
@@ -118,6 +115,11 @@ class SlackSender:
                 "views.publish",
                 batch.client.views_publish(user_id=reply.actor.platform_user_id, view=render_home([reply.view])),
             )
+
+    async def _direct(self, batch: _Batch, user: str, view: View) -> None:
+        opened = await self._call("conversations.open", batch.client.conversations_open(users=user))
+        channel = str(opened["channel"]["id"])  # type: ignore[index]
+        await self._post_view(batch, channel, "", view)
 
     async def _post_view(self, batch: _Batch, channel: str, thread: str, view: View) -> str:
         ts = ""
@@ -173,6 +175,9 @@ class SlackSender:
             raise
 
     async def _ephemeral(self, batch: _Batch, conversation: ConversationRef, user: str, view: View) -> None:
+        if not conversation.channel:  # App Home is no conversation: say it in the person's DM with the app
+            await self._direct(batch, user, view)
+            return
         thread = self._thread(batch, conversation)
         for message in render_message(view):
             try:
@@ -230,10 +235,9 @@ class SlackSender:
             )
 
     async def _attachment(self, batch: _Batch, attachment: Attachment) -> None:
-        """Notes and exports go into the thread as messages (chunked code blocks keep their layout)."""
-        chunks = [
-            attachment.content[i : i + ATTACHMENT_CHUNK] for i in range(0, len(attachment.content), ATTACHMENT_CHUNK)
-        ] or [""]
+        """Notes and exports go into the thread as messages: code blocks cut at line boundaries keep their layout,
+        and the renderer spreads them over as many messages as Slack's limits need."""
+        chunks = split_lines(attachment.content, ATTACHMENT_CHUNK)
         title = f"{attachment.title or 'Document'} — {attachment.filename}"
         language = attachment.mime_type.split("/")[-1]
         blocks: tuple[Block, ...] = (Header(title), *(Code(chunk, language) for chunk in chunks))
@@ -250,9 +254,7 @@ class SlackSender:
             return
         text = DELIVERY_FAILED.format(error=error)
         try:
-            await batch.client.chat_postEphemeral(
-                channel=conversation.channel, user=user, text=text, thread_ts=self._thread(batch, conversation) or None
-            )
+            await self._ephemeral(batch, conversation, user, View((Text(text),), text))
         except SlackApiError:
             log.error("could not tell user %s about the failed Slack call either", user)
 

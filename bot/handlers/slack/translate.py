@@ -2,9 +2,9 @@
 
 Every function takes the parsed body, ``team_id`` (OUR tenant, resolved by the caller from the Slack workspace)
 and the receive time. Unreadable payloads raise ``Untranslatable``; payloads we deliberately ignore (bot
-messages, edits, threads we don't own) give ``None`` or an empty list. Each event's ``event_id`` is stable across
-Slack's retries and double clicks (clicks are keyed by user and `action_ts`: two people clicking in the same
-microsecond are two events), so the inbox stores it once.
+messages, edits, threads we don't own, the App Home's Messages tab) give ``None`` or an empty list. Each event's
+``event_id`` is stable across Slack's retries and double clicks (clicks are keyed by user and `action_ts`: two
+people clicking in the same microsecond are two events), so the inbox stores it once.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ import re
 from datetime import datetime
 from typing import Any
 
-from bot.engine.events import Actor, ButtonPressed, CommandIssued, ConversationRef, FormSubmitted, MessageReceived
+from bot.engine.events import (
+    Actor,
+    ButtonPressed,
+    CommandIssued,
+    ConversationRef,
+    FormSubmitted,
+    HomeOpened,
+    MessageReceived,
+)
 from bot.handlers.slack import ids
 
 PLATFORM = "slack"
@@ -134,6 +142,8 @@ def _action_conversation(body: dict[str, Any], team: str) -> ConversationRef:
         thread = str(message.get("thread_ts") or ("" if dm else message.get("ts") or ""))
     elif channel:  # an ephemeral message: Slack sends no `message`; stay where it was shown
         thread = str(_get(body, "container", "thread_ts") or "")
+    elif _get(body, "view", "type") == "home":  # App Home is no conversation: the engine picks where to answer
+        channel, thread = "", ""
     else:  # a modal: the conversation travels in its metadata
         try:
             meta = ids.FormMetadata.decode(_need(body, "view", "private_metadata"))
@@ -269,3 +279,20 @@ def message_event(
     if kind == "app_mention" and (not thread_ts or not text):
         return CommandIssued(**common, name="help", args="")
     return MessageReceived(**common, text=text)
+
+
+def home_event(event: dict[str, Any], envelope: dict[str, Any], team_id: str, at: datetime) -> HomeOpened | None:
+    """An ``app_home_opened`` event on the Home tab -> ``HomeOpened``; None for the Messages tab.
+
+    App Home is no conversation, so the event carries channel ``""`` (the DM channel Slack sends is not used).
+    """
+    if event.get("type") != "app_home_opened" or event.get("tab") != "home":
+        return None
+    user = _need(event, "user")
+    return HomeOpened(
+        team_id=team_id,
+        actor=Actor(PLATFORM, user, user),
+        conversation=ConversationRef(PLATFORM, "", "", {"team": team_of(envelope)}),
+        at=at,
+        event_id=f"slack:ev:{_need(envelope, 'event_id')}",
+    )

@@ -1,41 +1,64 @@
 """Shared base of the SQL repositories.
 
-Writes are Core ``INSERT``/``UPDATE`` statements built from the domain dataclasses; reads select mapped rows with
-``populate_existing`` so a row read earlier in the same unit of work is never served stale from the identity
-map after a Core write. Repositories hand out dataclasses, never rows.
+Repositories run Core statements on the unit of work's ``AsyncConnection`` (no ORM session: no identity map, no
+unit-of-work bookkeeping, no ORM compile step). Writes are ``INSERT``/``UPDATE`` statements fed with column dicts
+built from the domain dataclasses; reads select table columns and map ``Row``s to dataclasses
+(``bot.store.mapping``). Repositories hand out dataclasses, never rows.
+
+Hot statements are built once, at import, with ``bindparam`` placeholders: executing the same statement object
+again reuses its memoized cache key and SQLAlchemy's compiled form, so nothing is constructed or compiled per call.
+Statements whose SQL differs between SQLite and PostgreSQL (``ON CONFLICT``) are built once per dialect
+(``per_dialect``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from functools import cache
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select
+from sqlalchemy import Executable, Row, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.engine.ports import DuplicateRowError
 
-T = TypeVar("T")
+S = TypeVar("S")
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+
+
+def table_of(mapped: Any) -> Table:
+    """The ``Table`` of a mapped class (typed as one, for Core statements)."""
+    return cast(Table, mapped.__table__)
+
+
+def dialect_insert(dialect: str) -> Callable[..., Any]:
+    """``insert`` of the dialect, with ``on_conflict_do_nothing`` / ``on_conflict_do_update`` (SQLite >= 3.24 and
+    PostgreSQL both support ``ON CONFLICT``)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def per_dialect(build: Callable[[str], S]) -> Callable[[str], S]:
+    """Memoize a statement builder by dialect name: the statement is built once per dialect, then reused."""
+    return cache(build)
 
 
 class SqlRepository:
-    """Holds the unit of work's ``AsyncSession``."""
+    """Holds the unit of work's ``AsyncConnection`` (one transaction)."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._s = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
 
     @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
-        return self._s.get_bind().dialect.name
+        return self._c.dialect.name
 
     def insert_ignoring_conflicts(self, table: Any, **values: Any) -> Any:
         """``INSERT … ON CONFLICT DO NOTHING`` for this dialect (both SQLite and PostgreSQL support it)."""
-        builder = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        return builder(table).values(**values).on_conflict_do_nothing()
+        return dialect_insert(self.dialect)(table).values(**values).on_conflict_do_nothing()
 
     @staticmethod
     @asynccontextmanager
@@ -49,12 +72,14 @@ class SqlRepository:
                 raise
             raise DuplicateRowError(f"{what} was inserted concurrently") from err
 
-    async def first(self, stmt: Select[T]) -> T | None:
-        """The first row of ``stmt``, freshly loaded, or None."""
-        result = await self._s.execute(stmt.limit(1).execution_options(populate_existing=True))
-        return result.scalars().first()
+    async def run(self, stmt: Executable, params: Params = None) -> Any:
+        """Execute ``stmt`` (with ``params``) in the unit of work's transaction; returns the ``CursorResult``."""
+        return await self._c.execute(stmt, params)
 
-    async def all(self, stmt: Select[T]) -> Sequence[T]:
-        """Every row of ``stmt``, freshly loaded."""
-        result = await self._s.execute(stmt.execution_options(populate_existing=True))
-        return result.scalars().all()
+    async def first(self, stmt: Executable, params: Params = None) -> Row[Any] | None:
+        """The first row of ``stmt``, or None (the statement should say ``LIMIT 1`` if it can match more)."""
+        return (await self._c.execute(stmt, params)).first()
+
+    async def all(self, stmt: Executable, params: Params = None) -> Sequence[Row[Any]]:
+        """Every row of ``stmt``."""
+        return (await self._c.execute(stmt, params)).all()

@@ -11,19 +11,36 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.flows.model import Flow, FlowStatus, Visibility
-from bot.store.repositories.base import SqlRepository
+from bot.store.repositories.base import SqlRepository, table_of
 from bot.store.tables import FlowRow, FlowVersionRow
 
 PUBLIC = "public"
+FLOWS, VERSIONS = table_of(FlowRow), table_of(FlowVersionRow)
+_HEAD = (FLOWS.c.id, FLOWS.c.scope, FLOWS.c.key, FLOWS.c.visibility, VERSIONS.c.version, VERSIONS.c.status)
+_OWN_FIRST = (FLOWS.c.scope == PUBLIC).asc()  # false sorts first: the team's own flow shadows the public one
+_VISIBLE = (
+    select(*_HEAD, VERSIONS.c.id.label("version_id"))
+    .join_from(FLOWS, VERSIONS, VERSIONS.c.flow_id == FLOWS.c.id)
+    .where(FLOWS.c.key == bindparam("b_key"), FLOWS.c.scope.in_(bindparam("b_scopes", expanding=True)))
+)
+LATEST_PUBLISHED = (
+    _VISIBLE.where(VERSIONS.c.status == FlowStatus.PUBLISHED.value)
+    .order_by(_OWN_FIRST, VERSIONS.c.version.desc())
+    .limit(1)
+)
+PINNED = _VISIBLE.where(VERSIONS.c.version == bindparam("b_version")).order_by(_OWN_FIRST).limit(1)
+SOURCE = select(VERSIONS.c.source).where(VERSIONS.c.id == bindparam("b_id"))
 
 
 class FlowCache:
-    """A least-recently-used map ``(flow_id, version) -> parsed Flow``."""
+    """A least-recently-used map ``(flow_id, version) -> parsed Flow`` (stamped with the status and visibility it
+    was last read with)."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
@@ -32,67 +49,78 @@ class FlowCache:
     def __len__(self) -> int:
         return len(self._items)
 
-    def parsed(self, row: FlowRow, version: FlowVersionRow) -> Flow:
-        """The flow of this stored version, carrying its version number, status and visibility."""
-        key = (row.id, version.version)
+    def get(self, row: Row[Any]) -> Flow | None:
+        """The cached flow of a version row (``id``, ``version``, ``status``, ``visibility``), or None."""
+        key = (row.id, row.version)
         flow = self._items.get(key)
         if flow is None:
-            from bot.flows.loader import parse_flow_text  # the loader is heavy; import on first use
-
-            flow = parse_flow_text(version.source, f"<{row.scope}/{row.key}@v{version.version}>")
+            return None
+        self._items.move_to_end(key)
+        if flow.status.value != row.status or flow.visibility.value != row.visibility:
+            flow = dataclasses.replace(flow, status=FlowStatus(row.status), visibility=Visibility(row.visibility))
             self._items[key] = flow
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-        else:
-            self._items.move_to_end(key)
-        return dataclasses.replace(
-            flow, version=version.version, status=FlowStatus(version.status), visibility=Visibility(row.visibility)
+        return flow
+
+    def parse(self, row: Row[Any], source: str) -> Flow:
+        """Parse ``source`` as the flow of this version row (``id``, ``scope``, ``key``, ``version``, ``status``,
+        ``visibility``) and keep it."""
+        from bot.flows.loader import parse_flow_text  # the loader is heavy; import on first use
+
+        parsed = parse_flow_text(source, f"<{row.scope}/{row.key}@v{row.version}>")
+        flow = dataclasses.replace(
+            parsed, version=row.version, status=FlowStatus(row.status), visibility=Visibility(row.visibility)
         )
+        self._items[(row.id, row.version)] = flow
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return flow
 
 
 class SqlFlows(SqlRepository):
     """``FlowRepository`` over ``flows`` + ``flow_versions``. An empty ``team_id`` means "public flows only"."""
 
-    def __init__(self, session: AsyncSession, cache: FlowCache | None = None) -> None:
-        super().__init__(session)
+    def __init__(self, connection: AsyncConnection, cache: FlowCache | None = None) -> None:
+        super().__init__(connection)
         self._cache = cache if cache is not None else FlowCache()
 
     async def get(self, team_id: str, key: str, version: int | None = None) -> Flow | None:
         """Flow ``key`` as the team sees it (its own first, else the public one): that version, or the latest
-        published one when ``version`` is None. A pinned version stays readable after newer ones are published."""
-        stmt = (
-            select(FlowRow, FlowVersionRow)
-            .join(FlowVersionRow, FlowVersionRow.flow_id == FlowRow.id)
-            .where(FlowRow.key == key, FlowRow.scope.in_(self._scopes(team_id)))
-        )
+        published one when ``version`` is None. A pinned version stays readable after newer ones are published.
+
+        The version's YAML source is read (and parsed) only when the cache does not hold that version yet."""
+        params: dict[str, Any] = {"b_key": key, "b_scopes": list(self._scopes(team_id))}
         if version is None:
-            stmt = stmt.where(FlowVersionRow.status == FlowStatus.PUBLISHED.value)
+            found = await self.first(LATEST_PUBLISHED, params)
         else:
-            stmt = stmt.where(FlowVersionRow.version == version)
-        own_first = (FlowRow.scope == PUBLIC).asc()  # false sorts first: the team's own flow shadows the public one
-        result = await self._s.execute(
-            stmt.order_by(own_first, FlowVersionRow.version.desc()).limit(1).execution_options(populate_existing=True)
-        )
-        found = result.first()
-        return self._cache.parsed(found[0], found[1]) if found is not None else None
+            found = await self.first(PINNED, {**params, "b_version": version})
+        if found is None:
+            return None
+        cached = self._cache.get(found)
+        if cached is not None:
+            return cached
+        source = await self.first(SOURCE, {"b_id": found.version_id})
+        if source is None:  # pragma: no cover - versions are never deleted
+            return None
+        return self._cache.parse(found, source.source)
 
     async def list(self, team_id: str, include_drafts: bool = False) -> Sequence[Flow]:
         """The latest (published, unless ``include_drafts``) version of each flow visible to the team, by key."""
-        latest = select(FlowVersionRow.flow_id, func.max(FlowVersionRow.version).label("version"))
+        latest = select(VERSIONS.c.flow_id, func.max(VERSIONS.c.version).label("version"))
         if not include_drafts:
-            latest = latest.where(FlowVersionRow.status == FlowStatus.PUBLISHED.value)
-        newest = latest.group_by(FlowVersionRow.flow_id).subquery()
+            latest = latest.where(VERSIONS.c.status == FlowStatus.PUBLISHED.value)
+        newest = latest.group_by(VERSIONS.c.flow_id).subquery()
         stmt = (
-            select(FlowRow, FlowVersionRow)
-            .join(newest, newest.c.flow_id == FlowRow.id)
-            .join(FlowVersionRow, (FlowVersionRow.flow_id == FlowRow.id) & (FlowVersionRow.version == newest.c.version))
-            .where(FlowRow.scope.in_(self._scopes(team_id)))
+            select(*_HEAD, VERSIONS.c.source)
+            .join_from(FLOWS, newest, newest.c.flow_id == FLOWS.c.id)
+            .join(VERSIONS, (VERSIONS.c.flow_id == FLOWS.c.id) & (VERSIONS.c.version == newest.c.version))
+            .where(FLOWS.c.scope.in_(self._scopes(team_id)))
         )
-        chosen: dict[str, tuple[FlowRow, FlowVersionRow]] = {}
-        for row, version in (await self._s.execute(stmt.execution_options(populate_existing=True))).all():
+        chosen: dict[str, Row[Any]] = {}
+        for row in await self.all(stmt):
             if row.key not in chosen or row.scope != PUBLIC:
-                chosen[row.key] = (row, version)
-        return [self._cache.parsed(*chosen[key]) for key in sorted(chosen)]
+                chosen[row.key] = row
+        rows = [chosen[key] for key in sorted(chosen)]
+        return [self._cache.get(row) or self._cache.parse(row, row.source) for row in rows]
 
     async def save(self, team_id: str | None, flow: Flow, source: str, status: FlowStatus) -> int:
         """Store ``source`` as a new version of ``flow.key`` (team None = public) and return its number.
@@ -103,9 +131,9 @@ class SqlFlows(SqlRepository):
         scope = team_id or PUBLIC
         now = datetime.now(UTC)
         visibility = Visibility.PUBLIC if team_id is None else _team_visibility(flow.visibility)
-        await self._s.execute(
+        await self.run(
             self.insert_ignoring_conflicts(
-                FlowRow,
+                FLOWS,
                 id=str(uuid.uuid4()),
                 team_id=team_id,
                 scope=scope,
@@ -114,18 +142,18 @@ class SqlFlows(SqlRepository):
                 created_at=now,
             )
         )
-        lock = select(FlowRow).where(FlowRow.scope == scope, FlowRow.key == flow.key)
+        lock = select(FLOWS).where(FLOWS.c.scope == scope, FLOWS.c.key == flow.key)
         row = await self.first(lock.with_for_update() if self.dialect == "postgresql" else lock)
         if row is None:  # pragma: no cover - inserted just above or already there
             raise LookupError(f"flow {flow.key!r} vanished while saving it")
         newest = await self.first(
-            select(FlowVersionRow).where(FlowVersionRow.flow_id == row.id).order_by(FlowVersionRow.version.desc())
+            select(VERSIONS).where(VERSIONS.c.flow_id == row.id).order_by(VERSIONS.c.version.desc()).limit(1)
         )
         if newest is not None and newest.source == source and newest.status == status.value:
-            return newest.version
+            return int(newest.version)
         number = newest.version + 1 if newest else 1
-        await self._s.execute(
-            insert(FlowVersionRow).values(
+        await self.run(
+            insert(VERSIONS).values(
                 flow_id=row.id,
                 version=number,
                 status=status.value,
@@ -136,12 +164,7 @@ class SqlFlows(SqlRepository):
             )
         )
         if row.visibility != visibility.value:
-            await self._s.execute(
-                update(FlowRow)
-                .where(FlowRow.id == row.id)
-                .values(visibility=visibility.value)
-                .execution_options(synchronize_session=False)
-            )
+            await self.run(update(FLOWS).where(FLOWS.c.id == row.id).values(visibility=visibility.value))
         return number
 
     @staticmethod

@@ -7,14 +7,17 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 
 from bot.engine.model import OutboxItem
 from bot.store.mapping import outbox_from_row, outbox_values
-from bot.store.repositories.base import SqlRepository
+from bot.store.repositories.base import SqlRepository, table_of
 from bot.store.tables import OutboxRow
 
 ERROR_LIMIT = 2000
+OUTBOX = table_of(OutboxRow)
+INSERT = insert(OUTBOX)
+SET = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id"))
 
 
 class SqlOutbox(SqlRepository):
@@ -22,7 +25,7 @@ class SqlOutbox(SqlRepository):
 
     async def add(self, item: OutboxItem) -> None:
         """Queue an effect; a repeated idempotency key in the same team raises ``IntegrityError``."""
-        await self._s.execute(insert(OutboxRow).values(**outbox_values(item)))
+        await self.run(INSERT, outbox_values(item))
 
     @staticmethod
     def _due(now: datetime) -> Any:
@@ -35,7 +38,7 @@ class SqlOutbox(SqlRepository):
 
         This is the delivery worker's query, the one deliberately cross-tenant read; every item carries its team.
         """
-        stmt = select(OutboxRow).where(self._due(datetime.now(UTC))).order_by(OutboxRow.created_at, OutboxRow.id)
+        stmt = select(OUTBOX).where(self._due(datetime.now(UTC))).order_by(OutboxRow.created_at, OutboxRow.id)
         return [outbox_from_row(r) for r in await self.all(stmt.limit(limit))]
 
     async def claim_due(self, now: datetime, lease_until: datetime, limit: int = 10) -> Sequence[OutboxItem]:
@@ -53,15 +56,13 @@ class SqlOutbox(SqlRepository):
             update(OutboxRow)
             .where(OutboxRow.id == picked.c.id, self._due(now))
             .values(attempts=OutboxRow.attempts + 1, next_attempt_at=lease_until)
-            .returning(*OutboxRow.__table__.c)
-            .execution_options(synchronize_session=False)
+            .returning(*OUTBOX.c)
         )
-        rows = (await self._s.execute(stmt)).all()
-        return [outbox_from_row(r) for r in sorted(rows, key=lambda r: (r.created_at, r.id))]  # type: ignore[arg-type]
+        rows = await self.all(stmt)
+        return [outbox_from_row(r) for r in sorted(rows, key=lambda r: (r.created_at, r.id))]
 
     async def _set(self, item_id: str, **values: Any) -> None:
-        stmt = update(OutboxRow).where(OutboxRow.id == item_id).values(**values)
-        await self._s.execute(stmt.execution_options(synchronize_session=False))
+        await self.run(SET, {"b_id": item_id, **values})
 
     async def mark_done(self, item_id: str, result: dict[str, Any], at: datetime) -> None:
         """Delivered; keep what the outside system answered."""
@@ -79,7 +80,7 @@ class SqlOutbox(SqlRepository):
         """A failed item of this team back to pending with its attempts reset (its last error is kept, so the
         worker still checks whether an earlier attempt landed)."""
         row = await self.first(
-            select(OutboxRow).where(OutboxRow.id == item_id, OutboxRow.team_id == team_id, OutboxRow.status == "failed")
+            select(OUTBOX).where(OutboxRow.id == item_id, OutboxRow.team_id == team_id, OutboxRow.status == "failed")
         )
         if row is None:
             return None
@@ -90,5 +91,5 @@ class SqlOutbox(SqlRepository):
 
     async def get(self, team_id: str, item_id: str) -> OutboxItem | None:
         """One item of this team."""
-        row = await self.first(select(OutboxRow).where(OutboxRow.id == item_id, OutboxRow.team_id == team_id))
+        row = await self.first(select(OUTBOX).where(OutboxRow.id == item_id, OutboxRow.team_id == team_id))
         return outbox_from_row(row) if row else None

@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
-from bot.store.repositories.base import SqlRepository
+from bot.store.repositories.base import SqlRepository, table_of
 from bot.store.tables import AccountSettingsRow
+
+SETTINGS = table_of(AccountSettingsRow)
+GET = select(SETTINGS.c.prefs).where(SETTINGS.c.team_id == bindparam("b_team"))
+LOCK = GET.with_for_update()
+WRITE = update(SETTINGS).where(SETTINGS.c.team_id == bindparam("b_team"))
 
 
 class SqlSettings(SqlRepository):
@@ -16,7 +21,7 @@ class SqlSettings(SqlRepository):
 
     async def get(self, team_id: str) -> dict[str, Any]:
         """The team's preferences ({} if never written)."""
-        row = await self.first(select(AccountSettingsRow).where(AccountSettingsRow.team_id == team_id))
+        row = await self.first(GET, {"b_team": team_id})
         return dict(row.prefs) if row else {}
 
     async def put(self, team_id: str, values: dict[str, Any]) -> None:
@@ -26,17 +31,7 @@ class SqlSettings(SqlRepository):
         two concurrent first writes neither collide nor lose each other's keys.
         """
         now = datetime.now(UTC)
-        await self._s.execute(
-            self.insert_ignoring_conflicts(AccountSettingsRow, team_id=team_id, prefs={}, updated_at=now)
-        )
-        stmt = select(AccountSettingsRow).where(AccountSettingsRow.team_id == team_id)
-        if self.dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        row = await self.first(stmt)
+        await self.run(self.insert_ignoring_conflicts(SETTINGS, team_id=team_id, prefs={}, updated_at=now))
+        row = await self.first(LOCK if self.dialect == "postgresql" else GET, {"b_team": team_id})
         merged = {**(row.prefs if row else {}), **values}
-        await self._s.execute(
-            update(AccountSettingsRow)
-            .where(AccountSettingsRow.team_id == team_id)
-            .values(prefs=merged, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        await self.run(WRITE, {"b_team": team_id, "prefs": merged, "updated_at": now})

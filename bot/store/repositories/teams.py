@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from bot.engine.model import Team
 from bot.store.mapping import team_from_row
-from bot.store.repositories.base import SqlRepository
+from bot.store.repositories.base import SqlRepository, table_of
 from bot.store.tables import TeamRow
+
+TEAMS = table_of(TeamRow)
+BY_ID = select(TEAMS).where(TEAMS.c.id == bindparam("b_id"))
+BY_NAME = select(TEAMS).where(TEAMS.c.name == bindparam("b_name"))
+INSERT = insert(TEAMS)
 
 
 class SqlTeams(SqlRepository):
@@ -15,15 +20,15 @@ class SqlTeams(SqlRepository):
 
     async def get(self, team_id: str) -> Team | None:
         """The team with this id."""
-        row = await self.first(select(TeamRow).where(TeamRow.id == team_id))
+        row = await self.first(BY_ID, {"b_id": team_id})
         return team_from_row(row) if row else None
 
     async def get_by_name(self, name: str) -> Team | None:
         """The team with this name."""
-        row = await self.first(select(TeamRow).where(TeamRow.name == name))
+        row = await self.first(BY_NAME, {"b_name": name})
         return team_from_row(row) if row else None
 
     async def add(self, team: Team) -> None:
         """Insert a team; ``DuplicateRowError`` if a team of that name was added concurrently."""
         async with self.natural_key("team name"):
-            await self._s.execute(insert(TeamRow).values(id=team.id, name=team.name, created_at=team.created_at))
+            await self.run(INSERT, {"id": team.id, "name": team.name, "created_at": team.created_at})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.model import NoteKind, SessionStatus
-from bot.engine.replies import Attachment
+from bot.engine.replies import Attachment, Ephemeral
 from tests.fakes.chat import Chat
 from tests.fakes.memory_store import FakeClock, MemoryDatabase
 
@@ -101,3 +101,15 @@ async def test_list_and_search(alice: Chat) -> None:
     assert "VPN test" in alice.text()
     await alice.click("Start vpn-test")
     assert "Does the internet work" in alice.text()
+
+
+async def test_export_at_channel_level_finds_the_session_in_its_thread(alice: Chat) -> None:
+    await alice.say("/start vpn-test")
+    alice.thread = ""  # a Slack slash command carries no thread
+    replies = await alice.say("/export md")
+    (doc,) = alice.attachments()
+    assert "VPN test" in doc.content and doc.conversation.thread == "T1"
+    assert [r.conversation.thread for r in replies if isinstance(r, Ephemeral | Attachment)] == ["T1", "T1"]
+    alice.channel = "C2"
+    await alice.say("/export md")
+    assert not alice.attachments() and "no open session" in alice.text()

@@ -139,3 +139,18 @@ async def test_bad_signatures_are_rejected(driver: SlackDriver) -> None:
     stale = str(int(time.time()) - 600)
     assert (await driver.raw(body, "application/json", timestamp=stale)).status == 401
     assert (await driver.raw(body, "application/json", signature="v0=" + "0" * 64)).status == 401
+
+
+async def test_home_action_clicks_the_published_home_view(driver: SlackDriver) -> None:
+    assert driver.api is not None
+    driver.api.home["U3"] = {"id": "VH1", "hash": "1.h", "type": "home", "blocks": []}
+    status, reply = await driver.home_action("rf.resume.0", '{"v":1}', user_id="U3")
+    payload = reply["body"]
+    assert status == 200 and payload["type"] == "block_actions"
+    assert payload["container"] == {"type": "view", "view_id": "VH1"} and payload["view"]["type"] == "home"
+    assert "channel" not in payload and "message" not in payload and "response_url" not in payload
+    assert payload["actions"][0]["value"] == '{"v":1}' and payload["trigger_id"] == driver.last_trigger_id
+
+
+async def test_unsigned_requests_carry_no_signature(driver: SlackDriver) -> None:
+    assert (await driver.url_verification("abc", signed=False)).status == 401

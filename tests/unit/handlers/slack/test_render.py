@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from bot.engine.replies import (
     View,
 )
 from bot.handlers.slack import ids
+from bot.handlers.slack.mrkdwn import escape_within
 from bot.handlers.slack.render import escape_mrkdwn, render_blocks, render_home, render_message, render_modal
 
 SESSION = "sess-1"
@@ -173,6 +175,31 @@ def test_fallback_text_escaped_never_empty_and_capped() -> None:
     assert render_message(View((Header("Head"),)))[0].text == "Head"
     assert render_message(View(()))[0].text
     assert len(render_message(View((), "z" * 5000))[0].text) == 3000
+
+
+def test_a_short_fallback_stays_a_notification_line_once_escaped() -> None:
+    raw = "Step 4: Does <VPN> & " + "the proxy answer? " * 7 + "x" * 3
+    raw += "&" * (150 - len(raw))  # 150 characters before escaping, far more after
+    text = render_message(View((Header("Step 4"), Text("body")), raw))[0].text
+    assert len(text) <= 150 and text.startswith("Step 4: Does &lt;VPN&gt; &amp; the proxy") and text.endswith("…")
+    assert "&" not in re.sub(r"&(amp|lt|gt);", "", text), "no entity was cut in half"
+    long = "Sorry, " + "that did not work. " * 20  # a longer text is what screen readers read: kept whole
+    assert render_message(View((Text("x"),), long))[0].text == long.strip()
+
+
+@pytest.mark.parametrize("limit", range(1, 20))
+def test_escape_within_never_cuts_an_entity(limit: int) -> None:
+    text = escape_within("a&b<c>d", limit)
+    assert len(text) <= limit and "&" not in re.sub(r"&(amp|lt|gt);", "", text)
+    assert (text == "a&amp;b&lt;c&gt;d") if limit >= 17 else text.endswith("…")
+
+
+def test_continuation_messages_say_so_in_their_text() -> None:
+    view = View((*(Text("y" * 2900) for _ in range(6)),), "Export & notes")
+    texts = [m.text for m in render_message(view)]
+    assert (
+        texts[0] == "Export &amp; notes" and texts[1:] and all(t == "(continued) Export &amp; notes" for t in texts[1:])
+    )
 
 
 def test_inputs_are_left_out_of_messages() -> None:

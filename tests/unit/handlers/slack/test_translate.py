@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 
-from bot.engine.events import ActionId, Actor, ButtonPressed, CommandIssued, ConversationRef, FormId, MessageReceived
+from bot.engine.events import (
+    ActionId,
+    Actor,
+    ButtonPressed,
+    CommandIssued,
+    ConversationRef,
+    FormId,
+    HomeOpened,
+    MessageReceived,
+)
 from bot.handlers.slack import translate
 from bot.handlers.slack.translate import Untranslatable
 
@@ -112,6 +121,47 @@ def test_click_on_an_ephemeral_message_uses_the_container() -> None:
     del body["message"]
     (event,) = translate.action_events(body, TEAM, AT)
     assert (event.conversation.channel, event.conversation.thread) == ("C1", "1700000000.000100")
+
+
+def test_click_in_app_home_has_no_conversation() -> None:
+    body = load("block_actions_home")
+    (event,) = translate.action_events(body, TEAM, AT)
+    assert (event.action, event.session_id, event.state_version) == (ActionId.RESUME, "sess-1", 5)
+    assert event.conversation == ConversationRef(
+        "slack", "", "", {"team": "T1", "message_ts": "", "trigger_id": body["trigger_id"], "response_url": ""}
+    )
+    assert event.event_id == "slack:act:U1:1700000062.000001:rf.resume.0"
+
+
+def test_click_in_a_foreign_view_without_metadata_is_untranslatable() -> None:
+    body = load("block_actions_home")
+    body["view"]["type"] = "modal"
+    with pytest.raises(Untranslatable, match="private_metadata"):
+        translate.action_events(body, TEAM, AT)
+
+
+def test_app_home_opened() -> None:
+    envelope = load("event_app_home_opened")
+    assert translate.home_event(envelope["event"], envelope, TEAM, AT) == HomeOpened(
+        team_id=TEAM,
+        actor=Actor("slack", "U1", "U1"),
+        conversation=ConversationRef("slack", "", "", {"team": "T1"}),
+        at=AT,
+        event_id="slack:ev:Ev04HOME",
+    )
+
+
+@pytest.mark.parametrize("changes", [{"tab": "messages"}, {"type": "message"}])
+def test_app_home_messages_tab_is_ignored(changes: dict[str, Any]) -> None:
+    envelope = load("event_app_home_opened")
+    assert translate.home_event({**envelope["event"], **changes}, envelope, TEAM, AT) is None
+
+
+def test_app_home_opened_without_user_is_untranslatable() -> None:
+    envelope = load("event_app_home_opened")
+    del envelope["event"]["user"]
+    with pytest.raises(Untranslatable, match="user"):
+        translate.home_event(envelope["event"], envelope, TEAM, AT)
 
 
 def test_foreign_action_ids_are_skipped() -> None:

@@ -27,3 +27,8 @@ def test_commands_interactivity_and_events_share_one_url() -> None:
     assert {"app_mention", "message.channels", "message.im", "app_home_opened"} <= set(
         MANIFEST["settings"]["event_subscriptions"]["bot_events"]
     )
+
+
+def test_home_tab_is_enabled_and_its_event_subscribed() -> None:
+    assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in MANIFEST["settings"]["event_subscriptions"]["bot_events"]
