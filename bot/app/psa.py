@@ -38,7 +38,7 @@ def env_credentials(settings: Settings) -> PsaCredentials | None:
 
 def connectwise_factory(credentials: PsaCredentials) -> Psa:
     """The production client for a connection."""
-    from bot.psa.connectwise.client import ConnectWiseClient  # type: ignore[import-not-found,unused-ignore]
+    from bot.psa.connectwise.client import ConnectWiseClient
 
     client: Psa = ConnectWiseClient(credentials)
     return client

@@ -157,6 +157,7 @@ def _oauth_bolt(settings: Settings, database: Database) -> tuple[AsyncApp, Multi
         oauth_settings=oauth,
         installation_store_bot_only=True,
         raise_error_for_unhandled_request=False,
+        process_before_response=True,  # our listeners only persist the event: ack after it is stored
     )
     bolt.enable_token_revocation_listeners()
     if settings.slack_bot_token is not None:
@@ -185,6 +186,7 @@ def build_slack(
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             client=web_client(settings, settings.slack_bot_token.get_secret_value()),
             raise_error_for_unhandled_request=False,
+            process_before_response=True,  # our listeners only persist the event: ack after it is stored
         )
     slack_http.register(bolt, intake, now, settings.slash_command)
     sender = SlackSender(

@@ -93,8 +93,9 @@ class Engine:
                 except ConcurrentWriteError:
                     await uow.rollback()
                     continue
-                if inbox_id is not None:
-                    await uow.inbox.mark_processed(inbox_id, now)
+                if inbox_id is not None and not await uow.inbox.mark_processed(inbox_id, now):
+                    await uow.rollback()  # another run already applied this event
+                    return []
                 await uow.commit()
                 return ctx.replies
         await self._mark(inbox_id, self._clock.now())
@@ -188,8 +189,9 @@ class Engine:
                 entry = report_entry(event, self._ids.new())
                 if entry is not None:
                     await uow.sessions.append_timeline(entry)
-            if inbox_id is not None:
-                await uow.inbox.mark_processed(inbox_id, self._clock.now())
+            if inbox_id is not None and not await uow.inbox.mark_processed(inbox_id, self._clock.now()):
+                await uow.rollback()
+                return []
             await uow.commit()
         if session is None:
             return []

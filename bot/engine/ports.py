@@ -191,8 +191,10 @@ class InboxRepository(Protocol):
         ``max_attempts`` times."""
         ...
 
-    async def mark_processed(self, item_id: int, at: datetime) -> None:
-        """Record that the event took effect (done in the same transaction as its effect)."""
+    async def mark_processed(self, item_id: int, at: datetime) -> bool:
+        """Record that the event took effect (done in the same transaction as its effect); False if it already
+        had, in which case the caller rolls back: an event never takes effect twice.
+        """
         ...
 
     async def mark_failed(self, item_id: int, error: str) -> None:

@@ -113,9 +113,9 @@ class PsaCredentials:
     provider: str  # "connectwise"
     site_url: str
     company_id: str
-    public_key: str
-    private_key: str
-    client_id: str
+    public_key: str = field(repr=False)
+    private_key: str = field(repr=False)
+    client_id: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 

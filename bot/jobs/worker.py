@@ -95,6 +95,7 @@ class InboxWorker:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_hand: set[int] = set()
+        self._finished: set[int] = set()  # done since the current fetch began: its read may still list them
         self._lanes: dict[str, deque[InboxItem]] = {}
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
         self.processed = 0
@@ -134,11 +135,12 @@ class InboxWorker:
         """Queue every pending event not already in hand on its lane; returns how many were queued."""
         queued = 0
         after = 0
+        self._finished.clear()
         while True:
             async with self._uow_factory() as uow:
                 items = list(await uow.inbox.pending(page, after_id=after))
             for item in items:
-                if item.id in self._in_hand:
+                if item.id in self._in_hand or item.id in self._finished:
                     continue
                 self._in_hand.add(item.id)
                 key = lane_of(item)
@@ -169,6 +171,7 @@ class InboxWorker:
                 async with self._gate:
                     await self._process(item)
                 lane.popleft()
+                self._finished.add(item.id)
                 self._in_hand.discard(item.id)
         finally:
             for item in lane:

@@ -230,8 +230,12 @@ class Inbox(_Repo):
     def _row(self, item_id: int) -> dict[str, Any]:
         return next(v for v in self.s.inbox.values() if v["id"] == item_id)
 
-    async def mark_processed(self, item_id: int, at: datetime) -> None:
-        self._row(item_id)["processed_at"] = at
+    async def mark_processed(self, item_id: int, at: datetime) -> bool:
+        row = self._row(item_id)
+        if row["processed_at"] is not None:
+            return False
+        row["processed_at"] = at
+        return True
 
     async def mark_failed(self, item_id: int, error: str) -> None:
         row = self._row(item_id)

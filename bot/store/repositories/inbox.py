@@ -29,7 +29,7 @@ PENDING = (
     .order_by(INBOX.c.id)
     .limit(bindparam("b_limit"))
 )
-MARK_PROCESSED = update(INBOX).where(INBOX.c.id == bindparam("b_id"))
+MARK_PROCESSED = update(INBOX).where(INBOX.c.id == bindparam("b_id"), INBOX.c.processed_at.is_(None))
 MARK_FAILED = update(INBOX).where(INBOX.c.id == bindparam("b_id")).values(attempts=INBOX.c.attempts + 1)
 
 
@@ -73,9 +73,10 @@ class SqlInbox(SqlRepository):
             InboxItem(r.id, r.team_id, r.dedupe_key, r.kind, dict(r.payload), r.received_at, r.attempts) for r in rows
         ]
 
-    async def mark_processed(self, item_id: int, at: datetime) -> None:
-        """Record that the event took effect."""
-        await self.run(MARK_PROCESSED, {"b_id": item_id, "processed_at": at})
+    async def mark_processed(self, item_id: int, at: datetime) -> bool:
+        """Record that the event took effect; False if it already had (a second run must roll back)."""
+        result = await self.run(MARK_PROCESSED, {"b_id": item_id, "processed_at": at})
+        return bool(result.rowcount)
 
     async def mark_failed(self, item_id: int, error: str) -> None:
         """Count a failed attempt and keep the (truncated) error."""
