@@ -9,6 +9,7 @@ failed push gets a Retry button.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from bot.engine import texts
@@ -68,6 +69,8 @@ async def queue_push(
     """Queue one push for the session's ticket and post its status line."""
     assert session.ticket is not None
     target = f"ticket #{session.ticket.number}"
+    # pushes queued by one event are delivered in the order they were queued (oldest first)
+    order = sum(1 for r in ctx.replies if getattr(r, "ref", "").startswith("push:"))
     item = OutboxItem(
         id=ctx.ids.new(),
         team_id=ctx.team_id,
@@ -83,7 +86,7 @@ async def queue_push(
             **payload,
         },
         idempotency_key=key,
-        created_at=ctx.now,
+        created_at=ctx.now + timedelta(microseconds=order),
     )
     await ctx.uow.outbox.add(item)
     ctx.post(push_view(label, target, DeliveryState.QUEUED), push_ref(item.id))
