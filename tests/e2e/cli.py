@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,10 +17,12 @@ class Rfbot:
 
     cwd: Path
     database_url: str
+    env: dict[str, str] = field(default_factory=dict)
 
     def __call__(self, *args: str, check: bool = True, stdin: str = "") -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "RFBOT_"))}
         env.update(DATABASE_URL=self.database_url, COLUMNS="120", NO_COLOR="1", PYTHONPATH=str(ROOT), TERM="dumb")
+        env.update(self.env)
         result = subprocess.run(
             [sys.executable, "-m", "bot", *args],
             cwd=self.cwd,
