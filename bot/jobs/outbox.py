@@ -40,6 +40,9 @@ from bot.engine.psa import (
 log = logging.getLogger(__name__)
 BOT = "ResolutionFlow"
 NO_PSA = "this team has no PSA connected any more"
+UNCONFIRMED_TIME = (
+    "{error}. The time entry may have been recorded anyway; check the ticket's time entries before pressing Retry"
+)
 NO_MEMBER = "no {psa} member is mapped to {who}, so the time entry has no one to belong to"
 
 
@@ -135,7 +138,9 @@ class OutboxWorker:
                 raise PsaRejectedError(NO_PSA)
             result, shown = await self._apply(psa, item)
         except PsaUnavailableError as err:
-            if item.attempts >= self.policy.max_attempts:
+            if err.ambiguous and item.kind == "psa.time":  # no marker to look for: let the engineer check first
+                await self._finish(item, DeliveryState.FAILED, error=UNCONFIRMED_TIME.format(error=err.message))
+            elif item.attempts >= self.policy.max_attempts:
                 await self._finish(item, DeliveryState.FAILED, error=err.message)
             else:
                 delay = self.policy.delay(item.attempts, err.retry_after)

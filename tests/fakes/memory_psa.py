@@ -32,6 +32,7 @@ class MemoryPsa:
     time_entries: list[NewTimeEntry] = field(default_factory=list)
     fail_with: PsaError | None = None
     lose_replies: int = 0  # the next N notes are stored, then the answer is lost (an ambiguous failure)
+    lose_time_reply: bool = False  # the next time entry is stored, then the answer is lost
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(9001))
 
     def _check_fault(self) -> None:
@@ -79,6 +80,9 @@ class MemoryPsa:
     async def add_time_entry(self, entry: NewTimeEntry) -> int:
         self._check_fault()
         self.time_entries.append(entry)
+        if self.lose_time_reply:
+            self.lose_time_reply = False
+            raise PsaUnavailableError("ConnectWise did not answer in time", ambiguous=True)
         return len(self.time_entries)
 
     async def check(self) -> list[CheckResult]:

@@ -174,3 +174,16 @@ async def test_without_a_linked_ticket_the_session_resolves_locally(rig: Rig) ->
     await rig.chat.click("This fixed it")
     await rig.chat.submit()
     assert "resolved here only" in rig.chat.text() and rig.db.state.outbox == []
+
+
+async def test_an_unconfirmed_time_entry_is_not_posted_again_without_the_engineer(rig: Rig) -> None:
+    async with rig.db() as uow:
+        await uow.settings.put(rig.chat.team_id, {"psa_time_entries": True})
+        await uow.commit()
+    await resolve(rig.chat, rig.clock)
+    rig.psa.lose_time_reply = True
+    for _ in range(3):
+        await rig.run()
+        rig.clock.advance(minutes=10)
+    assert len(rig.psa.time_entries) == 1
+    assert any("may have been recorded anyway" in line for line in rig.thread.status_lines())
