@@ -89,3 +89,39 @@ async def test_an_unknown_ticket_starts_nothing(rig: Rig) -> None:
         assert (
             await uow.sessions.open_in_conversation((await uow.teams.get_by_name("slack:T1")).id, "slack:C1:") is None
         )  # type: ignore[union-attr]
+
+
+async def test_a_team_admin_connects_connectwise_from_slack(migrated_url: str) -> None:
+    from sqlalchemy import text
+
+    from bot.store.secrets import generate_key
+
+    async with FakeSlackApi() as api, FakeConnectWise() as cw:
+        api.add_user("T1", "U1", "Alice Ng", "alice@example.invalid")
+        cw.add_ticket(12345, "VPN drops every hour for the whole office")
+        async with (
+            running_bot(migrated_url, api.base_url, secret_keys=generate_key()) as bot,
+            SlackDriver(bot.url, SIGNING_SECRET, api) as user,
+        ):
+            await user.slash_command("admin psa", user_id="U1", channel_id="D1")
+            opened = await api.wait_for(lambda c: c.path.endswith("views.open"))
+            view = opened.data["view"] if isinstance(opened.data["view"], dict) else json.loads(opened.data["view"])
+            creds = cw.credentials()
+            values = {
+                "site_url": creds.site_url,
+                "company_id": creds.company_id,
+                "public_key": creds.public_key,
+                "private_key": creds.private_key,
+                "client_id": creds.client_id,
+            }
+            await user.view_submission(view["callback_id"], view["private_metadata"], values, user_id="U1")
+            told = await api.wait_for(
+                lambda c: c.path.endswith("chat.postEphemeral") and "Connected to ConnectWise" in json.dumps(c.data)
+            )
+            assert creds.private_key not in json.dumps(told.data)
+            async with bot.app.database.engine.connect() as conn:
+                dump = " ".join(str(r) for r in (await conn.execute(text("SELECT payload FROM inbox"))).all())
+                dump += " ".join(str(r) for r in (await conn.execute(text("SELECT * FROM psa_connections"))).all())
+            assert creds.private_key not in dump and creds.public_key not in dump, "no key in clear anywhere"
+            await user.slash_command("start vpn-wont-connect #12345", user_id="U1", channel_id="C1")
+            await wait_post(api, lambda d: "Contoso Dental" in text_of(d))
