@@ -1,19 +1,32 @@
 """The fast path of every platform request: map the workspace to a team, persist the event, wake the worker.
 
 This is all that happens before a platform request is acknowledged (Slack allows 3 seconds): one cached team
-lookup and one INSERT. A redelivered event (same dedupe key) is accepted again without a second row.
+lookup and one INSERT. A redelivered event (same dedupe key) is accepted again without a second row. When the
+unit-of-work factory also offers ``add_to_inbox`` (``InboxAppender``; the SQL store does), that INSERT is made
+through it, on its own, without opening a unit of work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from bot.engine import codec
 from bot.engine.directory import team_id_for
 from bot.engine.events import SEALED_FIELDS, FormSubmitted, InboundEvent
 from bot.engine.ports import Ids, UnitOfWorkFactory
+
+
+@runtime_checkable
+class InboxAppender(Protocol):
+    """A store that can append one event to the inbox in a transaction of its own."""
+
+    async def add_to_inbox(
+        self, team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime
+    ) -> bool:
+        """``uow.inbox.add`` and commit, in one go; False when the key was seen before (nothing written)."""
+        ...
 
 
 class Intake:
@@ -33,6 +46,7 @@ class Intake:
         self._wake = wake
         self._seal = seal
         self._teams: dict[str, str] = {}
+        self._appender = uow_factory if isinstance(uow_factory, InboxAppender) else None
 
     async def team_for(self, platform: str, workspace: str) -> str:
         """Our team id for a platform workspace (Slack team, Teams tenant); created on first contact."""
@@ -57,9 +71,12 @@ class Intake:
     async def accept(self, platform: str, event: InboundEvent) -> bool:
         """Persist the event for the worker; False if this delivery was seen before (nothing written)."""
         key = event.event_id or f"{platform}:{self._ids.new()}"
-        async with self._uow_factory() as uow:
-            fresh = await uow.inbox.add(event.team_id, key, platform, self._encode(event), self._now())
-            await uow.commit()
+        if self._appender is not None:
+            fresh = await self._appender.add_to_inbox(event.team_id, key, platform, self._encode(event), self._now())
+        else:
+            async with self._uow_factory() as uow:
+                fresh = await uow.inbox.add(event.team_id, key, platform, self._encode(event), self._now())
+                await uow.commit()
         if fresh:
             self._wake()
         return fresh

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from bot.store.db import make_engine, make_sessionmaker
 from bot.store.repositories.flows import FlowCache
-from bot.store.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
+from bot.store.uow import SqlUnitOfWorkFactory
 
 
 class Database:
@@ -27,9 +27,10 @@ class Database:
         """``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name
 
-    def uow(self) -> SqlUnitOfWork:
-        """A new unit of work (enter it with ``async with``); ``Database.uow`` is a ``UnitOfWorkFactory``."""
-        return self.uow_factory()
+    @property
+    def uow(self) -> SqlUnitOfWorkFactory:
+        """The ``UnitOfWorkFactory``: ``database.uow()`` is a new unit of work (enter it with ``async with``)."""
+        return self.uow_factory
 
     async def ping(self) -> bool:
         """True if the database answers ``SELECT 1``."""

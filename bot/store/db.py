@@ -9,11 +9,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.store.pool_ping import ping_when_idle
+
 SUPPORTED = "sqlite:///path/to/file.db, sqlite:///:memory:, postgresql://user@host:5432/db (or postgres://)"
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 SYNC_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 ASYNC_DRIVER_NAMES = {"aiosqlite", "psycopg", "psycopg_async", "asyncpg"}
 SQLITE_BUSY_TIMEOUT_S = 30
+PING_AFTER_IDLE_S = 1.0  # a pooled connection idle this long is pinged before use
 
 
 def _split(url: str) -> tuple[str, str, str]:
@@ -73,15 +76,19 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``.
 
     SQLite: the file's folder is created; every connection gets foreign keys, WAL and a busy timeout.
-    PostgreSQL: ``pool_pre_ping`` so connections dropped by the server are replaced transparently; ``pool_size``
-    connections stay open (10 more are opened on bursts and closed after use). Extra ``kwargs`` go to
-    ``create_async_engine``.
+    PostgreSQL: a connection that sat idle in the pool for ``ping_after_idle_s`` is pinged before use, so
+    connections dropped by the server are replaced transparently (``bot.store.pool_ping``; ``pool_pre_ping=True``
+    pings on every checkout instead); ``pool_size`` connections stay open (10 more are opened on bursts and closed
+    after use). Extra ``kwargs`` go to ``create_async_engine``.
     """
     async_url = to_async_url(url)
     pool_size = kwargs.pop("pool_size", 20)
+    ping_after_idle_s = kwargs.pop("ping_after_idle_s", PING_AFTER_IDLE_S)
     if not is_sqlite(url):
-        kwargs.setdefault("pool_pre_ping", True)
-        return create_async_engine(async_url, pool_size=pool_size, max_overflow=10, **kwargs)
+        engine = create_async_engine(async_url, pool_size=pool_size, max_overflow=10, **kwargs)
+        if not kwargs.get("pool_pre_ping"):
+            ping_when_idle(engine, ping_after_idle_s)
+        return engine
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,8 +6,9 @@ repositories map rows to domain dataclasses themselves, so an identity map would
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -95,11 +96,24 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    """``bot.engine.ports.UnitOfWorkFactory``: a fresh ``SqlUnitOfWork`` per call, sharing one flow cache."""
+    """``bot.engine.ports.UnitOfWorkFactory``: a fresh ``SqlUnitOfWork`` per call, sharing one flow cache.
+
+    Also ``add_to_inbox``, the intake's one-statement path (``bot.jobs.intake.InboxAppender``).
+    """
 
     def __init__(self, engine: AsyncEngine, flow_cache: FlowCache | None = None) -> None:
         self.engine = engine
         self.flow_cache = flow_cache if flow_cache is not None else FlowCache()
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    async def add_to_inbox(
+        self, team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime
+    ) -> bool:
+        """What ``uow.inbox.add(…)`` then ``uow.commit()`` do, as one autocommitted statement: the single
+        ``INSERT … ON CONFLICT DO NOTHING`` is atomic on its own, so no ``BEGIN``/``COMMIT`` round trips are spent
+        before the platform request is acknowledged. False when the key was seen before."""
+        async with self._autocommit.connect() as connection:
+            return await SqlInbox(connection).add(team_id, dedupe_key, kind, payload, at)
 
     def __call__(self) -> SqlUnitOfWork:
         """A new, not yet entered, unit of work."""

@@ -116,6 +116,30 @@ async def test_timeline_of_another_teams_session_is_refused(seeded: Database) ->
     async with seeded.uow() as uow:
         with pytest.raises(LookupError):
             await uow.sessions.append_timeline(entry(1, team=TEAM_B))
+        ok = entry(2)
+        await uow.sessions.append_timeline(ok)  # the refusal did not spoil the transaction
+        await uow.commit()
+    assert ok.seq == 1
+
+
+async def test_append_then_save_in_two_transactions_queue_up_and_the_second_is_stale(seeded: Database) -> None:
+    """The engine's order (record, then save) from two writers at once: no deadlock, distinct numbers, and the
+    optimistic check turns the later save away."""
+    async with seeded.uow() as first, seeded.uow() as second:
+        mine, theirs = await first.sessions.get(TEAM_A, SESSION), await second.sessions.get(TEAM_A, SESSION)
+        assert mine is not None and theirs is not None
+        await first.sessions.append_timeline(entry(1))
+        waiting = asyncio.create_task(second.sessions.append_timeline(later := entry(2)))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        mine.bump(NOW + timedelta(minutes=1))
+        await first.sessions.save(mine, expected_version=0)
+        await first.commit()
+        await asyncio.wait_for(waiting, 10)
+        assert later.seq == 2
+        theirs.bump(NOW + timedelta(minutes=2))
+        with pytest.raises(StaleSessionError):
+            await second.sessions.save(theirs, expected_version=0)
 
 
 async def test_facts_are_soft_deleted_and_ordered(seeded: Database) -> None:
