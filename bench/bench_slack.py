@@ -118,8 +118,13 @@ async def process(args: list[str], env: dict[str, str], port: int) -> AsyncItera
 
 
 async def posted_ts(api: FakeSlackApi, channel: str, thread: str, count: int) -> str:
-    """The ``ts`` of the ``count``-th message in the thread (the fake assigns it just after the listeners ran)."""
-    while len(posts := api.posted(channel=channel, thread_ts=thread)) < count:  # noqa: ASYNC110 - a few ms at most
+    """The ``ts`` of the ``count``-th step message in the thread (the fake assigns it just after the listeners
+    ran)."""
+    def steps() -> list[dict[str, Any]]:
+        found = api.posted(channel=channel, thread_ts=thread)
+        return [p for p in found if "✓" in json.dumps(p.get("blocks"), ensure_ascii=False)]
+
+    while len(posts := steps()) < count:  # noqa: ASYNC110 - a few ms at most
         await asyncio.sleep(0.001)
     return str(posts[count - 1]["ts"])
 
@@ -132,7 +137,10 @@ async def engineer(n: int, driver: SlackDriver, api: FakeSlackApi, watch: Watch,
         return lambda m, d: (m == "chat.postMessage" and d.get("channel") == channel
                              and bool(d.get("thread_ts")) is threaded)
 
-    root, first = watch.expect(post(False)), watch.expect(post(True))
+    def step_post(m: str, d: dict[str, Any]) -> bool:  # a step message (it has the Done button), not a remark
+        return post(True)(m, d) and "✓" in json.dumps(d.get("blocks"), ensure_ascii=False)
+
+    root, first = watch.expect(post(False)), watch.expect(step_post)
     await driver.slash_command(f"start {FLOW.key} #{5000 + n}", user_id=f"U{run}{n}", channel_id=channel)
     await asyncio.wait_for(root, 60)
     step = await asyncio.wait_for(first, 60)
@@ -141,7 +149,7 @@ async def engineer(n: int, driver: SlackDriver, api: FakeSlackApi, watch: Watch,
         step_ts = await posted_ts(api, channel, thread, clicked + 1)
         button = find_button(blocks(step), "✓")
         updated = watch.expect(lambda m, d, ts=step_ts: m == "chat.update" and d.get("ts") == ts)
-        nxt = watch.expect(post(True))
+        nxt = watch.expect(step_post)
         started = time.perf_counter()
         reply = await driver.block_action(button["action_id"], button["value"], user_id=f"U{run}{n}",
                                           channel_id=channel, message_ts=step_ts, thread_ts=thread)
