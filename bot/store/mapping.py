@@ -42,6 +42,7 @@ _SESSION_SPECIAL = {
 }
 _SESSION_PLAIN = tuple(f.name for f in dataclasses.fields(Session) if f.name not in _SESSION_SPECIAL)
 _LISTS = ("history", "targets_done", "followups", "evidence_items")
+_TIMELINE_FIELDS = tuple(f.name for f in dataclasses.fields(TimelineEntry) if f.name != "seq")
 
 
 def team_from_row(row: Any) -> Team:
@@ -98,19 +99,10 @@ def session_from_row(row: Any) -> Session:
 
 def timeline_values(entry: TimelineEntry) -> dict[str, Any]:
     """Column values for a timeline entry, without ``seq`` (the repository assigns it)."""
-    return {
-        "id": entry.id,
-        "team_id": entry.team_id,
-        "session_id": entry.session_id,
-        "at": entry.at,
-        "kind": entry.kind.value,
-        "actor_id": entry.actor_id,
-        "actor_name": entry.actor_name,
-        "node_id": entry.node_id,
-        "title": entry.title,
-        "answer": entry.answer,
-        "detail": dict(entry.detail),
-    }
+    values = {name: getattr(entry, name) for name in _TIMELINE_FIELDS}  # no deep copy: it is serialized at once
+    values["kind"] = entry.kind.value
+    values["detail"] = dict(entry.detail)
+    return values
 
 
 def timeline_from_row(row: Any) -> TimelineEntry:

@@ -1,0 +1,67 @@
+"""What the hot paths of a chat event cost in SQL statements: one per repository call on a click's path (the user
+comes with their identities, the timeline append takes no separate lock), and one for each intake append and
+message-ref lookup or write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from bot.engine.ports import MessageLocation
+from bot.flows.loader import dump_flow
+from bot.flows.model import FlowStatus
+from bot.store.database import Database
+from bot.store.message_refs import SqlMessageRefs
+from tests.integration.store.builders import NOW, SESSION, TEAM_A, entry, flow
+
+
+@contextmanager
+def statements(database: Database) -> Iterator[list[str]]:
+    """Every SQL statement sent through ``database``'s engine inside the block (first word, upper case)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    sync: Engine = database.engine.sync_engine
+    event.listen(sync, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(sync, "before_cursor_execute", record)
+
+
+async def test_a_click_s_repository_calls_are_one_statement_each(seeded: Database) -> None:
+    async with seeded.uow() as uow:
+        await uow.flows.save(None, flow(), dump_flow(flow()), FlowStatus.PUBLISHED)
+        await uow.commit()
+    assert await seeded.uow.add_to_inbox(TEAM_A, "evt-1", "slack", {}, NOW)
+    async with seeded.uow() as uow:
+        (item,) = await uow.inbox.pending()
+        await uow.flows.get(TEAM_A, "demo", 1)  # parsed once, then cached
+        with statements(seeded) as seen:
+            user = await uow.users.by_identity(TEAM_A, "slack", "U1")  # the user and all their identities
+            session = await uow.sessions.get(TEAM_A, SESSION)
+            assert await uow.flows.get(TEAM_A, "demo", 1) is not None
+            await uow.sessions.append_timeline(entry(1))
+            assert user is not None and session is not None
+            session.bump(NOW + timedelta(minutes=1))
+            await uow.sessions.save(session, expected_version=0)
+            assert await uow.inbox.mark_processed(item.id, NOW)
+        await uow.commit()
+    assert seen == ["SELECT", "SELECT", "SELECT", "INSERT", "UPDATE", "UPDATE"]
+    assert user.identities == {"console": "alice", "slack": "U1"}
+
+
+async def test_intake_and_message_refs_send_one_statement_each(seeded: Database) -> None:
+    refs = SqlMessageRefs(seeded.engine)
+    with statements(seeded) as seen:
+        await seeded.uow.add_to_inbox(TEAM_A, "evt-2", "slack", {"n": 2}, NOW)
+        await refs.put(TEAM_A, "slack", "s-1:card", MessageLocation("C1", "1.1"))
+        assert await refs.get(TEAM_A, "slack", "s-1:card") == MessageLocation("C1", "1.1")
+    assert seen == ["INSERT", "INSERT", "SELECT"]
