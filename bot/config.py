@@ -85,6 +85,44 @@ class Settings(BaseSettings):
     )
     cw_client_id: str = Field(default="", alias="CW_CLIENT_ID", description="ConnectWise developer clientId.")
     slash_command: str = Field(default="/rf", alias="RFBOT_SLASH_COMMAND", description="The bot's slash command.")
+    # --- FlowPilot: Claude (offline copilot when no key) and Voyage embeddings (lexical retrieval when no key) ---
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, alias="ANTHROPIC_API_KEY", description="Anthropic API key; unset = FlowPilot runs offline."
+    )
+    anthropic_base_url: str = Field(
+        default="", alias="ANTHROPIC_BASE_URL", description="Anthropic API base URL (default: Anthropic's)."
+    )
+    fast_model: str = Field(
+        default="claude-haiku-5-5", alias="RFBOT_FAST_MODEL", description="Model for routine turns and fact drafts."
+    )
+    deep_model: str = Field(
+        default="claude-sonnet-5-5",
+        alias="RFBOT_DEEP_MODEL",
+        description="Model for documents, forks, repeated failed fixes and low confidence.",
+    )
+    pilot_timeout: float = Field(
+        default=60.0, alias="RFBOT_PILOT_TIMEOUT", description="Seconds to wait for one model reply."
+    )
+    voyage_api_key: SecretStr | None = Field(
+        default=None, alias="VOYAGE_API_KEY", description="Voyage AI key; unset = lexical retrieval only."
+    )
+    voyage_base_url: str = Field(
+        default="", alias="VOYAGE_BASE_URL", description="Voyage API base URL (default: Voyage's)."
+    )
+    embed_model: str = Field(default="voyage-4-lite", alias="RFBOT_EMBED_MODEL", description="Voyage embedding model.")
+    embed_dims: int = Field(
+        default=256,
+        ge=1,
+        le=4096,
+        alias="RFBOT_EMBED_DIMS",
+        description="Embedding size (256, 512, 1024 or 2048); changing it or the model re-embeds on `rfbot index "
+        "rebuild`.",
+    )
+
+    @property
+    def claude_enabled(self) -> bool:
+        """An Anthropic key is set: FlowPilot uses Claude (else the offline copilot)."""
+        return self.anthropic_api_key is not None and bool(self.anthropic_api_key.get_secret_value())
 
     @property
     def cw_from_env(self) -> bool:

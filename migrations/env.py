@@ -2,6 +2,8 @@
 
 The URL comes from ``bot.store.migrate`` (``config.attributes["database_url"]``), else ``sqlalchemy.url`` in an
 ``alembic.ini``, else ``$DATABASE_URL``, else ``sqlite:///./var/rfbot.db``. Only ``bot.store`` is imported.
+The retrieval index's full-text objects are dialect-specific DDL outside the metadata; ``include_name`` keeps them
+out of comparisons.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from bot.store.db import make_engine, to_sync_url
+from bot.store.search_tables import include_name
 from bot.store.tables import Base
 from bot.store.types import UtcDateTime
 
@@ -47,6 +50,7 @@ def configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,  # full-text objects are raw DDL outside the metadata
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -69,6 +73,7 @@ if context.is_offline_mode():
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=database_url().startswith("sqlite"),
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

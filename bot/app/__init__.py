@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.app.pilot import build_pilot
 from bot.app.psa import ConnectedPsas, PsaFactory, connectwise_factory, env_credentials
 from bot.config import Settings
 from bot.engine.engine import Engine
@@ -100,8 +101,10 @@ def build_app(
     connections = SqlPsaConnections(database.engine, box) if box is not None else None
     links = SqlMemberLinks(database.engine)
     psa = ConnectedPsas(connections, psa_factory, env_credentials(settings), box=box, now=clock.now, links=links)
-    engine = Engine(database.uow, clock, ids, psa=psa)
-    app = App(settings=settings, database=database, engine=engine, clock=clock, ids=ids)
+    metrics = Metrics()
+    pilot = build_pilot(settings, database, metrics)
+    engine = Engine(database.uow, clock, ids, psa=psa, pilot=pilot)
+    app = App(settings=settings, database=database, engine=engine, clock=clock, ids=ids, metrics=metrics)
     app.psa, app.psa_connections = psa, connections
     app.closers.append(psa.close)
     enrichers: dict[str, Any] = {}
@@ -114,6 +117,7 @@ def build_app(
         concurrency=settings.worker_concurrency,
     )
     app.worker = worker
+    pilot.wake = worker.wake
     app.intake = Intake(database.uow, ids, clock.now, worker.wake, seal=box.encrypt if box is not None else None)
     app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy)
     if settings.slack_enabled:

@@ -139,9 +139,7 @@ class SlackParts:
 def _oauth_bolt(settings: Settings, database: Database) -> tuple[AsyncApp, MultiWorkspace]:
     assert settings.slack_signing_secret is not None and settings.slack_client_secret is not None
     box = SecretBox.from_setting(settings.secret_keys.get_secret_value() if settings.secret_keys else None)
-    installations = CachedInstallations(
-        EncryptedInstallationStore(settings.slack_client_id, database.engine, box)
-    )
+    installations = CachedInstallations(EncryptedInstallationStore(settings.slack_client_id, database.engine, box))
     oauth = AsyncOAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),

@@ -1,4 +1,4 @@
-"""The ``rfbot`` command line: serve, console, db, flows, config, keys, psa."""
+"""The ``rfbot`` command line: serve, console, db, flows, index, config, keys, psa."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.cli.config_cmd import config
 from bot.cli.console_cmd import console
 from bot.cli.db_cmd import db
 from bot.cli.flows_cmd import flows
+from bot.cli.index_cmd import index
 from bot.cli.keys_cmd import keys
 from bot.cli.psa_cmd import psa
 from bot.cli.serve_cmd import serve
@@ -26,6 +27,7 @@ def cli(verbose: bool) -> None:
 
 cli.add_command(db)
 cli.add_command(flows)
+cli.add_command(index)
 cli.add_command(console)
 cli.add_command(config)
 cli.add_command(serve)

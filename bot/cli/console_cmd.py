@@ -13,10 +13,13 @@ from bot.app import App
 from bot.cli.common import load_settings, run_with_app
 from bot.engine import codec
 from bot.engine.events import Actor
+from bot.engine.replies import Reply
 from bot.handlers.console.loop import ConsoleLoop, LineSource, ScriptLines, TerminalLines, start_command
 from bot.handlers.console.sender import ConsoleSender
 from bot.handlers.console.translate import PLATFORM, Who, conversation_for
 from bot.store import migrate
+
+MAX_QUEUED_ROUNDS = 5
 
 
 @click.command()
@@ -51,12 +54,38 @@ def console(flow: str, ticket: str, team: str | None, user: str | None, script: 
         else:
             lines = TerminalLines(lambda prompt: out.input(f"[bold cyan]{prompt}[/bold cyan]"))
             out.print("[dim]Numbers pick a button · /help lists commands · other text is a note · /quit[/dim]")
-        loop = ConsoleLoop(app.engine, who, sender, lines, app.clock.now, stop_after_note=script is None)
+        loop = ConsoleLoop(
+            app.engine,
+            who,
+            sender,
+            lines,
+            app.clock.now,
+            stop_after_note=script is None,
+            follow_up=lambda: run_queued(app, team_id, sender),
+        )
         code = await loop.run(start_command(flow, ticket))
         await deliver_pushes(app, sender)
         return code
 
     raise SystemExit(run_with_app(work, settings))
+
+
+async def run_queued(app: App, team_id: str, sender: ConsoleSender) -> list[Reply]:
+    """Run the copilot work this console's events queued (the server's worker would otherwise), streaming nothing:
+    the finished replies are returned for printing."""
+    replies: list[Reply] = []
+    for _ in range(MAX_QUEUED_ROUNDS):
+        async with app.database.uow() as uow:
+            items = [
+                item
+                for item in await uow.inbox.pending(500)
+                if item.kind == PLATFORM and item.team_id == team_id and item.payload.get("type") == "PilotWork"
+            ]
+        if not items:
+            break
+        for item in items:
+            replies += await app.engine.handle(codec.decode(item.payload), inbox_id=item.id)
+    return replies
 
 
 async def deliver_pushes(app: App, sender: ConsoleSender, rounds: int = 5) -> None:
@@ -72,7 +101,6 @@ async def deliver_pushes(app: App, sender: ConsoleSender, rounds: int = 5) -> No
         reports = [item for item in await uow.inbox.pending(500) if item.kind == PLATFORM]
     for item in reports:
         sender.send(await app.engine.handle(codec.decode(item.payload), inbox_id=item.id))
-
 
 
 def _login() -> str:

@@ -11,6 +11,7 @@ import click
 
 from bot.app import App
 from bot.cli.common import load_settings, run_with_app
+from bot.cli.index_cmd import reindex
 from bot.engine.directory import ensure_team
 from bot.flows.loader import FlowLoadError, bundled_samples_dir, dump_flow, flow_files, load_flow_file
 from bot.flows.model import Flow, FlowStatus
@@ -110,6 +111,18 @@ def import_(paths: tuple[Path, ...], bundled: bool, team: str | None, draft: boo
 
     for key, version in run_with_app(work):
         click.echo(f"{key} v{version} ({status.value})")
+    if not draft:
+        _update_search_index()
+
+
+def _update_search_index() -> None:
+    """Re-index the published flows (only changed ones are written); reported on stderr, never fatal."""
+    try:
+        mode, report = run_with_app(lambda app: reindex(app, sessions=False))
+    except Exception as err:  # the flows are stored; the index can be rebuilt later
+        click.echo(f"Search index not updated ({type(err).__name__}); run `rfbot index rebuild`.", err=True)
+        return
+    click.echo(f"Search index ({mode}): {report}.", err=True)
 
 
 async def _get(app: App, key: str, team: str | None, version: int | None, drafts: bool = False) -> Flow:

@@ -18,6 +18,8 @@ from bot.engine.events import (
     HomeOpened,
     InboundEvent,
     MessageReceived,
+    PilotJob,
+    PilotWork,
     ThreadStarted,
     TimerFired,
 )
@@ -34,6 +36,7 @@ _TYPES: dict[str, type[InboundEvent]] = {
         ThreadStarted,
         HomeOpened,
         DeliveryReported,
+        PilotWork,
     )
 }
 
@@ -88,6 +91,8 @@ def encode(event: InboundEvent) -> dict[str, Any]:
             error=event.error,
             attempt=event.attempt,
         )
+    elif isinstance(event, PilotWork):
+        data.update(session_id=event.session_id, job=event.job.value, seq=event.seq, arg=event.arg)
     return data
 
 
@@ -140,6 +145,14 @@ def decode(data: dict[str, Any]) -> InboundEvent:
                 result=str(data.get("result", "")),
                 error=str(data.get("error", "")),
                 attempt=int(data.get("attempt", 0)),
+                **base,
+            )
+        if kind is PilotWork:
+            return PilotWork(
+                session_id=str(data["session_id"]),
+                job=PilotJob(data["job"]),
+                seq=int(data["seq"]),
+                arg=str(data.get("arg", "")),
                 **base,
             )
         return ThreadStarted(session_id=str(data["session_id"]), thread=str(data["thread"]), **base)

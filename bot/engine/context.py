@@ -9,6 +9,7 @@ from typing import Any
 from bot.engine import texts
 from bot.engine.events import ConversationRef, Event
 from bot.engine.model import Role, Session, SessionStatus, TimelineEntry, TimelineKind, User
+from bot.engine.pilot.services import PilotServices
 from bot.engine.ports import Ids, UnitOfWork
 from bot.engine.psa import PsaDirectory
 from bot.engine.replies import Block, Context, Ephemeral, Post, Reply, Text, Update, View
@@ -36,6 +37,8 @@ class Ctx:
     replies: list[Reply] = field(default_factory=list)
     target: ConversationRef | None = None  # answer somewhere else than where the event came from (App Home)
     psa: PsaDirectory | None = None  # the teams' PSA connections; None when no PSA integration is configured
+    pilot: PilotServices | None = None  # FlowPilot; None when the engine runs without it
+    queued: bool = False  # the handler queued work for the worker (wake it after the commit)
 
     @property
     def team_id(self) -> str:
@@ -59,6 +62,10 @@ class Ctx:
     def whisper(self, text: str, *blocks: Block) -> None:
         """A message only the actor sees."""
         self.replies.append(Ephemeral(self.conversation, self.event.actor, View((Text(text), *blocks), text)))
+
+    def post_blocks(self, text: str, *blocks: Block) -> None:
+        """Post a text message followed by more blocks (buttons)."""
+        self.post(View((Text(text), *blocks), text))
 
     def say(self, text: str, context: str = "") -> None:
         """Post a short text message in the conversation."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.engine import texts
@@ -16,6 +17,7 @@ from bot.engine.commands.admin import on_psa_form
 from bot.engine.commands.home import on_home
 from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
 from bot.engine.commands.notes import on_message
+from bot.engine.commands.pilot_actions import PILOT_ACTIONS, PILOT_FORMS
 from bot.engine.commands.pushes import on_retry_push, push_ref, report_entry, report_view
 from bot.engine.commands.registry import ALIASES, COMMANDS, READ_ONLY, help_view
 from bot.engine.commands.start import on_replace, on_start_flow
@@ -36,10 +38,13 @@ from bot.engine.events import (
     HomeOpened,
     InboundEvent,
     MessageReceived,
+    PilotWork,
     ThreadStarted,
     TimerFired,
 )
 from bot.engine.model import Session, TimelineKind
+from bot.engine.pilot.services import PilotServices
+from bot.engine.pilot.work import PilotRunner
 from bot.engine.ports import Clock, ConcurrentWriteError, Ids, StaleSessionError, UnitOfWorkFactory
 from bot.engine.psa import PsaDirectory
 from bot.engine.replies import Ephemeral, Reply, Text, Update, View
@@ -57,23 +62,41 @@ class Engine:
     """The platform-agnostic conversation engine shared by every chat adapter."""
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock, ids: Ids, psa: PsaDirectory | None = None
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        ids: Ids,
+        psa: PsaDirectory | None = None,
+        pilot: PilotServices | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._ids = ids
         self._psa = psa
+        self.pilot = pilot
+        self._runner = PilotRunner(uow_factory, clock, ids, pilot, psa) if pilot is not None else None
 
     async def ensure_team(self, name: str) -> str:
         """Id of the team with this name, created on first use."""
         return await team_id_for(self._uow_factory, self._ids, name, self._clock.now)
 
-    async def handle(self, event: InboundEvent, inbox_id: int | None = None) -> list[Reply]:
+    async def handle(
+        self,
+        event: InboundEvent,
+        inbox_id: int | None = None,
+        progress: Callable[[list[Reply]], Awaitable[None]] | None = None,
+    ) -> list[Reply]:
         """Handle one inbound event and return the replies for the adapter to render.
 
         With ``inbox_id`` the inbox item is marked processed in the same transaction as the event's effect, so a
-        redelivered or re-run event can never take effect twice.
+        redelivered or re-run event can never take effect twice. ``progress`` delivers replies while a slow event
+        (a copilot turn) is still running: the streamed text of the model's reply.
         """
+        if isinstance(event, PilotWork):
+            if self._runner is None:
+                await self._mark(inbox_id, self._clock.now())
+                return []
+            return await self._runner.run(event, inbox_id, progress)
         if isinstance(event, ThreadStarted):
             await self._thread_started(event)
             return []
@@ -84,7 +107,7 @@ class Engine:
                 now = self._clock.now()
                 try:
                     user = await ensure_user(uow, self._ids, event.team_id, event.actor, now)
-                    ctx = Ctx(uow=uow, event=event, user=user, now=now, ids=self._ids, psa=self._psa)
+                    ctx = Ctx(uow=uow, event=event, user=user, now=now, ids=self._ids, psa=self._psa, pilot=self.pilot)
                     await self._dispatch(ctx, event)
                 except UserError as err:
                     await uow.rollback()
@@ -97,6 +120,8 @@ class Engine:
                     await uow.rollback()  # another run already applied this event
                     return []
                 await uow.commit()
+                if ctx.queued and self.pilot is not None and self.pilot.wake is not None:
+                    self.pilot.wake()
                 return ctx.replies
         await self._mark(inbox_id, self._clock.now())
         return [self._refusal(event, UserError(texts.ERROR_RETRY))]
@@ -154,6 +179,11 @@ class Engine:
         if event.action is ActionId.RETRY_PUSH:  # valid whatever the session has done since
             await on_retry_push(ctx, session, event.value)
             return
+        pilot_action = PILOT_ACTIONS.get(event.action)
+        if pilot_action is not None:  # addressed by item/fix id: valid while that item is, whatever the version
+            ctx.require_writer()
+            await pilot_action(ctx, session, event.value)
+            return
         await self._check_fresh(ctx, session, event.state_version)
         if event.action is ActionId.REPLACE_SESSION:
             ctx.require_writer()
@@ -175,6 +205,10 @@ class Engine:
             await SESSIONLESS_FORM_HANDLERS[event.form](ctx, None, None, dict(event.values))
             return
         session = await ctx.session_by_id(event.session_id)
+        pilot_form = PILOT_FORMS.get(event.form)
+        if pilot_form is not None:
+            await pilot_form(ctx, session, dict(event.values))
+            return
         await self._check_fresh(ctx, session, event.state_version)
         handler = FORMS.get(event.form)
         if handler is None:

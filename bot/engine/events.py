@@ -73,6 +73,23 @@ class ActionId(StrEnum):
     START_FLOW = "start_flow"  # value = flow key (from search/list results)
     REPLACE_SESSION = "replace_session"  # value = "park" | "abandon" | "continue" when a thread already has one
     RETRY_PUSH = "retry_push"  # value = outbox item id of a PSA push that failed
+    # FlowPilot (values address task-lane items and fixes by their stable ids, so they never go stale by version)
+    ASK_PILOT = "ask_pilot"  # ask FlowPilot about the current step of a guided flow
+    LANE_ANSWER = "lane_answer"  # value = "<item id>:<option index>"
+    LANE_RESULT = "lane_result"  # a check's result: value = "<item id>:<passed|failed|skipped>"
+    LANE_TEXT = "lane_text"  # open the form to answer a lane item in words (value = item id)
+    PROMOTE = "promote"  # value = item id: draft a fact from an answered item
+    FACT_CONFIRM = "fact_confirm"  # value = item id: keep the drafted fact
+    FACT_EDIT = "fact_edit"  # value = item id: edit the drafted fact before keeping it
+    FACT_NONE = "fact_none"  # value = item id: there is no fact in it
+    FIX_DECISION = "fix_decision"  # value = "<fix id>:<one_off|draft_template|dismissed>"
+    FIX_OUTCOME = "fix_outcome"  # value = "<fix id>:<applied_success|applied_failed|applied_partial|applied_pending>"
+    OUTCOME_CONFIRM = "outcome_confirm"  # value = "<fix id>:<status>": confirm what FlowPilot proposed
+    OUTCOME_REJECT = "outcome_reject"  # value = fix id: FlowPilot's proposed outcome is wrong
+    PREFERENCE = "preference"  # value = "gui" | "script"
+    FORK_PICK = "fork_pick"  # value = the hypothesis to explore
+    CONFIRM_POST = "confirm_post"  # value = document kind: post the previewed document
+    EDIT_DOCUMENT = "edit_document"  # value = document kind: open the previewed document in a form
 
 
 class FormId(StrEnum):
@@ -83,6 +100,10 @@ class FormId(StrEnum):
     INTAKE = "intake"  # [VAR:name] values for a procedural flow
     LINK_TICKET = "link_ticket"
     PSA_CONNECT = "psa_connect"  # a team admin connects the team's PSA (no session)
+    LANE_TEXT = "lane_text"  # answer a task-lane item in words
+    FACT_EDIT = "fact_edit"  # edit a drafted fact before keeping it
+    FIX_PENDING = "fix_pending"  # a fix is applied but not verified yet: why
+    DOCUMENT = "document"  # edit a previewed document before posting it
 
 
 SESSIONLESS_FORMS = frozenset({FormId.PSA_CONNECT})
@@ -180,6 +201,26 @@ class DeliveryReported(Event):
     attempt: int = 0
 
 
+class PilotJob(StrEnum):
+    """Slow copilot work the engine queues for itself (model calls run outside any transaction)."""
+
+    TURN = "turn"
+    FACT = "fact"  # draft a fact from a task-lane item (arg = item id)
+    DOCUMENT = "document"  # preview a document (arg = document kind)
+    STATUS = "status"  # a status update (arg = "<kind>:<quick|detailed>")
+    FLOW = "flow"  # draft a flow from a description (arg = the description; no session)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PilotWork(Event):
+    """Queued copilot work for a session. ``actor`` is who asked; ``seq`` makes each request unique."""
+
+    session_id: str
+    job: PilotJob
+    seq: int
+    arg: str = ""
+
+
 InboundEvent = (
     CommandIssued
     | MessageReceived
@@ -189,4 +230,5 @@ InboundEvent = (
     | ThreadStarted
     | HomeOpened
     | DeliveryReported
+    | PilotWork
 )

@@ -83,6 +83,15 @@ class TimelineKind(StrEnum):
     EXPORTED = "exported"
     PSA_PUSHED = "psa_pushed"  # a note/time entry/status reached the PSA (recorded by the bot, not a user)
     PSA_PUSH_FAILED = "psa_push_failed"
+    # FlowPilot
+    PILOT_ASKED = "pilot_asked"  # the engineer's words to FlowPilot (the problem, a message in the thread)
+    PILOT_REPLIED = "pilot_replied"  # FlowPilot's visible reply (detail: turn kind, tier, confidence)
+    LANE_ANSWERED = "lane_answered"  # a question answered / a check's result recorded
+    FACT_ADDED = "fact_added"
+    FIX_SUGGESTED = "fix_suggested"
+    FIX_DECIDED = "fix_decided"
+    FIX_OUTCOME = "fix_outcome"
+    PREFERENCE_SET = "preference_set"
 
 
 class FactSource(StrEnum):
@@ -157,7 +166,11 @@ class TicketLink:
 
 @dataclass(slots=True)
 class TaskLaneItem:
-    """A question or diagnostic check in FlowPilot's task lane; ``id`` is a stable UUID."""
+    """A question or diagnostic check in FlowPilot's task lane; ``id`` is a stable UUID.
+
+    A check's ``text`` is its label; ``detail`` its description. ``draft`` holds a fact drafted from the item
+    while the engineer decides on it; ``fact_id`` the fact it became.
+    """
 
     id: str
     kind: str  # "question" | "check"
@@ -166,6 +179,15 @@ class TaskLaneItem:
     command: str = ""
     status: str = "open"  # open | answered | done | skipped
     answer: str = ""
+    detail: str = ""
+    language: str = ""
+    expected: str = ""
+    action_type: str = ""
+    answered_by: str = ""
+    answered_at: str = ""  # ISO time
+    draft: str = ""
+    fact_id: str = ""
+    turn: int = 0  # the copilot turn that raised it
 
 
 @dataclass(slots=True)
@@ -225,6 +247,10 @@ class Session:
     resolution_note_posted_at: datetime | None = None
     escalation_package_external_id: str = ""
     escalation_package_posted_at: datetime | None = None
+    pilot_preference: str = ""  # "gui" | "script" once the engineer said which they prefer
+    pilot_turns: int = 0  # copilot turns requested so far (numbers each turn's message)
+    pilot_outcome: dict[str, str] = field(default_factory=dict)  # an outcome FlowPilot proposed: fix_id/status/reason
+    matched_flow: str = ""  # the flow retrieval matched at intake (its score is ``match_score``)
 
     def bump(self, now: datetime) -> None:
         """Record a write: bump ``state_version`` and ``updated_at``."""

@@ -16,6 +16,7 @@ from bot.engine.model import (
     InboxItem,
     Note,
     OutboxItem,
+    ScriptGeneration,
     Session,
     SessionStatus,
     SuggestedFix,
@@ -23,6 +24,7 @@ from bot.engine.model import (
     TimelineEntry,
     User,
 )
+from bot.engine.pilot.records import DocumentPreview, FlowProposal
 from bot.flows.model import Flow, FlowStatus
 
 
@@ -167,6 +169,34 @@ class SessionRepository(Protocol):
         ...
 
 
+class PilotRepository(Protocol):
+    """FlowPilot's own records: drafted scripts, document previews, flow proposals."""
+
+    async def add_script(self, script: ScriptGeneration) -> None:
+        """Store a drafted script (never executed)."""
+        ...
+
+    async def scripts(self, team_id: str, session_id: str) -> Sequence[ScriptGeneration]:
+        """The session's drafted scripts, oldest first."""
+        ...
+
+    async def preview(self, team_id: str, session_id: str, kind: str) -> DocumentPreview | None:
+        """The stored preview of this document kind (whatever state version it was made for)."""
+        ...
+
+    async def put_preview(self, preview: DocumentPreview) -> None:
+        """Store or replace the preview of this document kind."""
+        ...
+
+    async def add_proposal(self, proposal: FlowProposal) -> None:
+        """Store a flow proposal."""
+        ...
+
+    async def proposals(self, team_id: str, status: str = "pending") -> Sequence[FlowProposal]:
+        """The team's proposals in this status, newest first."""
+        ...
+
+
 class NoteRepository(Protocol):
     """Rendered documents."""
 
@@ -252,6 +282,7 @@ class UnitOfWork(Protocol):
     notes: NoteRepository
     inbox: InboxRepository
     outbox: OutboxRepository
+    pilot: PilotRepository
 
     async def __aenter__(self) -> Self:
         """Begin."""

@@ -82,9 +82,7 @@ PUSH_NOT_FAILED = "That push is not waiting for a retry (it may have been posted
 PUSH_REQUEUED = "{label} queued again."
 RESOLVED_LOCAL = "No ticket is linked, so this session is resolved here only; the note is kept with the session."
 RESOLVED_NO_PSA = "Ticket #{number} is linked but this team has no PSA connected: the note is kept here, not posted."
-TICKET_NO_PSA = (
-    "Ticket #{number} linked by number only: this team has no PSA connected (a team admin can connect one)."
-)
+TICKET_NO_PSA = "Ticket #{number} linked by number only: this team has no PSA connected (a team admin can connect one)."
 TICKET_UNREACHABLE = "Ticket #{number} linked, but its details could not be fetched from {psa} right now ({why})."
 TICKET_CLOSED = "Heads-up: ticket #{number} is closed in the PSA (status: {status})."
 TICKET_FROM = "From {psa}. The ticket summary is the session's problem statement unless you gave one."

@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
 
 from bot.engine import codec
 from bot.engine.events import Actor, InboundEvent
@@ -24,10 +24,16 @@ from bot.engine.replies import Reply
 log = logging.getLogger(__name__)
 
 
+Progress = Callable[[list[Reply]], Awaitable[None]]
+"""Delivers replies while an event is still being handled (a copilot's placeholder, streamed text)."""
+
+
 class Handler(Protocol):
     """The engine, as the worker sees it."""
 
-    async def handle(self, event: InboundEvent, inbox_id: int | None = None) -> list[Reply]:
+    async def handle(
+        self, event: InboundEvent, inbox_id: int | None = None, progress: Progress | None = None
+    ) -> list[Reply]:
         """Handle one event."""
         ...
 
@@ -57,13 +63,24 @@ class Observer(Protocol):
 
 
 def lane_of(item: InboxItem) -> str:
-    """Events that must not overtake each other share a lane: same session, else same conversation."""
+    """Events that must not overtake each other share a lane: same session, else same conversation.
+
+    Copilot work (``PilotWork``) has a lane of its own per session: a model call that takes seconds never holds up
+    the engineer's clicks, and the session's copilot turns still run one after the other.
+    """
     payload = item.payload
     session = payload.get("session_id")
+    if session and payload.get("type") == "PilotWork":
+        return f"p:{session}"
     if session:
         return f"s:{session}"
     conversation = payload.get("conversation") or {}
     return f"c:{item.team_id}:{conversation.get('platform')}:{conversation.get('channel')}:{conversation.get('thread')}"
+
+
+def _where(payload: dict[str, Any]) -> tuple[Any, ...]:
+    conversation = payload.get("conversation") or {}
+    return (conversation.get("platform"), conversation.get("channel"), conversation.get("thread"))
 
 
 class InboxWorker:
@@ -71,7 +88,8 @@ class InboxWorker:
 
     Each lane (a session, or a conversation before its session exists) is a queue worked by its own task, so a
     slow lane (a Slack call that is being retried) never holds up the others and a new event starts as soon as its
-    lane is free. At most ``concurrency`` events are in hand at once across all lanes.
+    lane is free. At most ``concurrency`` events are in hand at once across all lanes, plus at most
+    ``pilot_concurrency`` copilot jobs (which mostly wait on the model, so they get their own allowance).
     """
 
     def __init__(
@@ -83,6 +101,7 @@ class InboxWorker:
         poll_seconds: float = 2.0,
         observer: Observer | None = None,
         concurrency: int = 8,
+        pilot_concurrency: int = 32,
         enrichers: Mapping[str, Enricher] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
@@ -91,10 +110,12 @@ class InboxWorker:
         self._poll = poll_seconds
         self._observer = observer
         self._gate = asyncio.Semaphore(concurrency)
+        self._pilot_gate = asyncio.Semaphore(pilot_concurrency)
         self._enrichers = enrichers if enrichers is not None else {}
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_hand: set[int] = set()
+        self._done: dict[int, asyncio.Event] = {}  # in-hand events a later copilot job of theirs may wait for
         self._finished: set[int] = set()  # done since the current fetch began: its read may still list them
         self._lanes: dict[str, deque[InboxItem]] = {}
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
@@ -143,6 +164,7 @@ class InboxWorker:
                 if item.id in self._in_hand or item.id in self._finished:
                     continue
                 self._in_hand.add(item.id)
+                self._done[item.id] = asyncio.Event()
                 key = lane_of(item)
                 self._lanes.setdefault(key, deque()).append(item)
                 if key not in self._lane_tasks:
@@ -165,19 +187,45 @@ class InboxWorker:
 
     async def _work(self, key: str) -> None:
         lane = self._lanes[key]
+        gate = self._pilot_gate if key.startswith("p:") else self._gate
         try:
             while lane:
                 item = lane[0]
-                async with self._gate:
+                if key.startswith("p:"):
+                    await self._after_cause(item)
+                async with gate:
                     await self._process(item)
                 lane.popleft()
                 self._finished.add(item.id)
                 self._in_hand.discard(item.id)
+                self._release(item.id)
         finally:
             for item in lane:
                 self._in_hand.discard(item.id)
+                self._release(item.id)
             del self._lanes[key]
             del self._lane_tasks[key]
+
+    def _release(self, item_id: int) -> None:
+        done = self._done.pop(item_id, None)
+        if done is not None:
+            done.set()
+
+    async def _after_cause(self, job: InboxItem) -> None:
+        """A copilot job starts only once the events before it in its session or conversation are done, replies
+        delivered: its reply then always lands after the placeholder that event posted, in the thread it opened."""
+        session, where = job.payload.get("session_id"), _where(job.payload)
+        waits = [
+            self._done[item.id]
+            for lane_key, items in self._lanes.items()
+            if not lane_key.startswith("p:")
+            for item in items
+            if item.id < job.id
+            and item.id in self._done
+            and (item.payload.get("session_id") == session or _where(item.payload) == where)
+        ]
+        for done in waits:
+            await done.wait()
 
     async def _process(self, item: InboxItem) -> None:
         loop = asyncio.get_running_loop()
@@ -188,7 +236,7 @@ class InboxWorker:
             enricher = self._enrichers.get(item.kind)
             if enricher is not None:
                 event = await enricher.enrich(event)
-            replies = await self._engine.handle(event, inbox_id=item.id)
+            replies = await self._engine.handle(event, inbox_id=item.id, progress=self._progress(item.kind, event))
             await self._deliver(item.kind, event, replies)
             ok = True
         except codec.UnknownEvent as err:
@@ -201,6 +249,12 @@ class InboxWorker:
             self.processed += 1
             if self._observer is not None:
                 self._observer.event_handled(item.kind, loop.time() - started, ok)
+
+    def _progress(self, kind: str, cause: InboundEvent) -> Progress:
+        async def deliver(replies: list[Reply]) -> None:
+            await self._deliver(kind, cause, replies)
+
+        return deliver
 
     async def _deliver(self, kind: str, cause: InboundEvent, replies: list[Reply]) -> None:
         sender = self._senders.get(kind)

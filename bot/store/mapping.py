@@ -56,6 +56,7 @@ def session_values(session: Session) -> dict[str, Any]:
     values.update({name: list(values[name]) for name in _LISTS})
     values["variables"] = dict(session.variables)
     values["conversation"] = dict(session.conversation)
+    values["pilot_outcome"] = dict(session.pilot_outcome)
     ticket = session.ticket
     values.update(
         session_type=session.session_type.value,
@@ -80,6 +81,7 @@ def session_from_row(row: Any) -> Session:
     plain.update({name: list(plain[name] or []) for name in _LISTS})
     plain["variables"] = dict(row.variables or {})
     plain["conversation"] = dict(row.conversation or {})
+    plain["pilot_outcome"] = dict(row.pilot_outcome or {})
     ticket = TicketLink(row.ticket_number, row.ticket_summary, row.ticket_company) if row.ticket_number else None
     return Session(
         **plain,

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.store.search_tables import add_search_tables
 from bot.store.slack_tables import add_slack_tables
 from bot.store.types import UtcDateTime
 
@@ -118,9 +119,7 @@ class PsaMemberLinkRow(Base):
     """Which PSA member a user is (found by e-mail, or set by a team admin)."""
 
     __tablename__ = "psa_member_links"
-    __table_args__ = (
-        ForeignKeyConstraint(["user_id", "team_id"], ["users.id", "users.team_id"], ondelete="CASCADE"),
-    )
+    __table_args__ = (ForeignKeyConstraint(["user_id", "team_id"], ["users.id", "users.team_id"], ondelete="CASCADE"),)
     team_id: Mapped[str] = mapped_column(ID, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[str] = mapped_column(ID, primary_key=True)
     member_id: Mapped[int]
@@ -214,6 +213,10 @@ class SessionRow(Base):
     resolution_note_posted_at: Mapped[datetime | None]
     escalation_package_external_id: Mapped[str] = mapped_column(KEY, default="")
     escalation_package_posted_at: Mapped[datetime | None]
+    pilot_preference: Mapped[str] = mapped_column(ENUM, default="")
+    pilot_turns: Mapped[int] = mapped_column(default=0)
+    pilot_outcome: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    matched_flow: Mapped[str] = mapped_column(KEY, default="")
 
 
 class TimelineRow(Base):
@@ -290,6 +293,39 @@ class ScriptGenerationRow(Base):
     created_at: Mapped[datetime]
 
 
+class DocumentPreviewRow(Base):
+    """The last generated preview of a session's document, valid while the session's ``state_version`` is unchanged."""
+
+    __tablename__ = "document_previews"
+    __table_args__ = (session_fk(),)
+    session_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(ENUM, primary_key=True)
+    team_id: Mapped[str] = team_fk()
+    state_version: Mapped[int]
+    sections: Mapped[list[Any]]
+    assessment: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    tier: Mapped[str] = mapped_column(ENUM, default="")
+    created_at: Mapped[datetime]
+
+
+class FlowProposalRow(Base):
+    """A proposed flow (AI flow builder, knowledge flywheel) waiting for a team admin's review."""
+
+    __tablename__, __table_args__ = "flow_proposals", (Index("ix_flow_proposals_status", "team_id", "status"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    team_id: Mapped[str] = team_fk(index=False)
+    proposal_type: Mapped[str] = mapped_column(ENUM)
+    status: Mapped[str] = mapped_column(ENUM)
+    flow_key: Mapped[str] = mapped_column(KEY)
+    name: Mapped[str]
+    source: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(default="")
+    source_session_id: Mapped[str] = mapped_column(ID, default="")
+    created_by: Mapped[str] = mapped_column(ID, default="")
+    validated_by_outcome: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+
 class NoteRow(Base):
     """A rendered document and, once posted, its PSA id."""
 
@@ -361,3 +397,4 @@ class ChatMessageRow(Base):
 
 
 SLACK_INSTALLATIONS, SLACK_BOTS, SLACK_OAUTH_STATES = add_slack_tables(Base.metadata)
+SEARCH_DOCUMENTS = add_search_tables(Base.metadata)

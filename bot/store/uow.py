@@ -17,6 +17,7 @@ from bot.engine.ports import (
     InboxRepository,
     NoteRepository,
     OutboxRepository,
+    PilotRepository,
     SessionRepository,
     SettingsRepository,
     TeamRepository,
@@ -28,6 +29,7 @@ from bot.store.repositories.flows import FlowCache, SqlFlows
 from bot.store.repositories.inbox import SqlInbox
 from bot.store.repositories.notes import SqlNotes
 from bot.store.repositories.outbox import SqlOutbox
+from bot.store.repositories.pilot import SqlPilot
 from bot.store.repositories.sessions import SqlSessions
 from bot.store.repositories.settings import SqlSettings
 from bot.store.repositories.teams import SqlTeams
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
     notes: NoteRepository
     inbox: InboxRepository
     outbox: OutboxRepository
+    pilot: PilotRepository
 
     def __init__(self, engine: AsyncEngine, flow_cache: FlowCache | None = None) -> None:
         self._engine = engine
@@ -69,6 +72,7 @@ class SqlUnitOfWork:
         self.notes = SqlNotes(connection)
         self.inbox = SqlInbox(connection)
         self.outbox = SqlOutbox(connection)
+        self.pilot = SqlPilot(connection)
         return self
 
     async def __aexit__(

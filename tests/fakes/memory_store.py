@@ -18,6 +18,7 @@ from bot.engine.model import (
     InboxItem,
     Note,
     OutboxItem,
+    ScriptGeneration,
     Session,
     SessionStatus,
     SuggestedFix,
@@ -25,6 +26,7 @@ from bot.engine.model import (
     TimelineEntry,
     User,
 )
+from bot.engine.pilot.records import DocumentPreview, FlowProposal
 from bot.engine.ports import DuplicateRowError, StaleSessionError
 from bot.flows.model import Flow, FlowStatus
 
@@ -44,6 +46,9 @@ class State:
     notes: list[Note] = field(default_factory=list)
     inbox: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     outbox: list[OutboxItem] = field(default_factory=list)
+    scripts: list[ScriptGeneration] = field(default_factory=list)
+    previews: dict[tuple[str, str, str], DocumentPreview] = field(default_factory=dict)
+    proposals: list[FlowProposal] = field(default_factory=list)
 
 
 class _Repo:
@@ -291,6 +296,28 @@ class Outbox(_Repo):
         return copy.deepcopy(item) if item else None
 
 
+class Pilot(_Repo):
+    async def add_script(self, script: ScriptGeneration) -> None:
+        self.s.scripts.append(copy.deepcopy(script))
+
+    async def scripts(self, team_id: str, session_id: str) -> Sequence[ScriptGeneration]:
+        return [copy.deepcopy(g) for g in self.s.scripts if g.team_id == team_id and g.session_id == session_id]
+
+    async def preview(self, team_id: str, session_id: str, kind: str) -> DocumentPreview | None:
+        found = self.s.previews.get((team_id, session_id, kind))
+        return copy.deepcopy(found) if found else None
+
+    async def put_preview(self, preview: DocumentPreview) -> None:
+        self.s.previews[(preview.team_id, preview.session_id, preview.kind)] = copy.deepcopy(preview)
+
+    async def add_proposal(self, proposal: FlowProposal) -> None:
+        self.s.proposals.append(copy.deepcopy(proposal))
+
+    async def proposals(self, team_id: str, status: str = "pending") -> Sequence[FlowProposal]:
+        found = [p for p in self.s.proposals if p.team_id == team_id and p.status == status]
+        return [copy.deepcopy(p) for p in reversed(found)]
+
+
 class MemoryUnitOfWork:
     """A unit of work over a shared ``State``; changes become visible on commit."""
 
@@ -305,6 +332,7 @@ class MemoryUnitOfWork:
         self.notes = Notes(self)
         self.inbox = Inbox(self)
         self.outbox = Outbox(self)
+        self.pilot = Pilot(self)
         self.committed = False
 
     async def __aenter__(self) -> Self:

@@ -7,7 +7,7 @@ from bot.engine.commands.ticket_pushes import queue_resolution_pushes
 from bot.engine.context import Ctx, UserError
 from bot.engine.documents import document_for, redaction_enabled, store_note
 from bot.engine.events import ActionId, ConversationRef, FormId
-from bot.engine.model import NoteKind, Session, SessionStatus, TimelineKind
+from bot.engine.model import NoteKind, Session, SessionStatus, SessionType, TimelineKind
 from bot.engine.replies import Attachment, Button, Buttons, Code, Input, OpenForm, Style, Text
 from bot.engine.show import refresh_card, show_step
 from bot.flows.model import Flow, NodeType
@@ -92,9 +92,16 @@ async def cmd_resolve(ctx: Ctx, args: str) -> None:
 
 
 async def on_resolve(ctx: Ctx, session: Session, flow: Flow | None, value: str) -> None:
-    """Open the resolve form, pre-filled from the solution the flow reached and with a note preview."""
+    """Open the resolve form, pre-filled from the solution the flow reached and with a note preview.
+
+    A FlowPilot session previews FlowPilot's resolution note instead (edit, then "Confirm & post")."""
     ctx.require_writer()
     ctx.ensure_open(session)
+    if session.session_type is SessionType.CHAT:
+        from bot.engine.commands.pilot_docs import on_pilot_resolve
+
+        await on_pilot_resolve(ctx, session)
+        return
     summary, followups = session.resolution_summary, list(session.followups)
     if flow is not None and session.current_node:
         node = flow.node(session.current_node)
@@ -150,6 +157,15 @@ async def on_resolve_form(ctx: Ctx, session: Session, flow: Flow | None, values:
     session.followups = [
         line.strip().lstrip("-•* ").strip() for line in values.get("followups", "").splitlines() if line.strip()
     ]
+    await finish_resolution(ctx, session, flow, expected)
+
+
+async def finish_resolution(
+    ctx: Ctx, session: Session, flow: Flow | None, expected: int, *, resolution_text: str | None = None
+) -> None:
+    """Close the session as resolved, keep its documentation, and queue the ticket notes (``resolution_text``:
+    the customer-facing note the engineer confirmed, when FlowPilot wrote it)."""
+    summary = session.resolution_summary
     session.status = SessionStatus.RESOLVED
     session.ended_at = ctx.now
     session.bump(ctx.now)
@@ -167,7 +183,7 @@ async def on_resolve_form(ctx: Ctx, session: Session, flow: Flow | None, values:
             ctx.conversation, default_filename(doc, "md"), rendered.body, "text/markdown", "Ticket note", final=True
         )
     )
-    await queue_resolution_pushes(ctx, session, flow)
+    await queue_resolution_pushes(ctx, session, flow, resolution_text=resolution_text)
 
 
 def _redaction_line(counts: dict[str, int]) -> str:

@@ -6,7 +6,7 @@ from bot.engine import texts
 from bot.engine.commands.start import TICKET, show_ticket
 from bot.engine.commands.tickets import fetch_ticket
 from bot.engine.context import Ctx, UserError
-from bot.engine.model import IntakeType, Session, TimelineKind
+from bot.engine.model import IntakeType, Session, SessionType, TimelineKind
 from bot.engine.show import refresh_card, show_step
 from bot.engine.views import step_title
 
@@ -35,8 +35,16 @@ async def cmd_note(ctx: Ctx, args: str) -> None:
 
 
 async def on_message(ctx: Ctx, text: str) -> None:
-    """Free text typed in a session's conversation becomes a note on the current step."""
-    await add_note(ctx, await ctx.open_session(), text)
+    """Free text typed in a session's conversation: FlowPilot's next question in a FlowPilot session, else a note on
+    the current step."""
+    session = await ctx.open_session()
+    if session.session_type is SessionType.CHAT:
+        from bot.engine.commands.pilot import ask
+
+        ctx.require_writer()
+        await ask(ctx, session, text)
+        return
+    await add_note(ctx, session, text)
 
 
 async def cmd_addstep(ctx: Ctx, args: str) -> None:
@@ -74,7 +82,8 @@ async def cmd_link(ctx: Ctx, args: str) -> None:
     if not session.problem_summary and ticket.summary:
         session.problem_summary = ticket.summary
     session.bump(ctx.now)
-    await ctx.record(session, TimelineKind.TICKET_LINKED, title=f"#{match.group(1)}")
+    detail = {"context": ticket.context} if ticket.context else None
+    await ctx.record(session, TimelineKind.TICKET_LINKED, title=f"#{match.group(1)}", detail=detail)
     await ctx.save(session, expected)
     await refresh_card(ctx, session, await ctx.flow_of(session))
     ctx.say(texts.TICKET_LINKED.format(number=match.group(1)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.engine import texts
-from bot.engine.commands import admin, export, info, lifecycle, notes, start
+from bot.engine.commands import admin, export, flow_builder, info, lifecycle, notes, pilot, start
 from bot.engine.commands.steps import on_back
 from bot.engine.context import Ctx
 from bot.engine.replies import Header, Text, View
@@ -26,10 +26,23 @@ COMMANDS: dict[str, CommandHandler] = {
     "abandon": lifecycle.cmd_abandon,
     "export": export.cmd_export,
     "history": info.cmd_history,
+    "pilot": pilot.cmd_pilot,
+    "fact": pilot.cmd_fact,
+    "update": pilot.cmd_update,
+    "flow": flow_builder.cmd_flow,
     "admin": admin.cmd_admin,
 }
 
-ALIASES = {"?": "help", "ls": "list", "find": "search", "flows": "list", "new": "start", "run": "start"}
+ALIASES = {
+    "ask": "pilot",
+    "copilot": "pilot",
+    "?": "help",
+    "ls": "list",
+    "find": "search",
+    "flows": "list",
+    "new": "start",
+    "run": "start",
+}
 
 READ_ONLY = frozenset({"list", "search", "status", "export", "history", "help"})
 

@@ -15,6 +15,7 @@ from bot.engine.documents import document_for, redaction_enabled
 from bot.engine.model import Session
 from bot.engine.psa import NoteKind
 from bot.flows.model import Flow, NodeType
+from bot.notes.redact import redact_text
 from bot.notes.render import render
 from bot.notes.resolution import resolution_note
 
@@ -29,8 +30,11 @@ def root_cause_of(session: Session, flow: Flow | None) -> str:
     return node.title if node.type is NodeType.SOLUTION else ""
 
 
-async def queue_resolution_pushes(ctx: Ctx, session: Session, flow: Flow | None) -> None:
-    """Queue the ticket pushes of a resolved session, or say why nothing goes to the PSA."""
+async def queue_resolution_pushes(
+    ctx: Ctx, session: Session, flow: Flow | None, *, resolution_text: str | None = None
+) -> None:
+    """Queue the ticket pushes of a resolved session, or say why nothing goes to the PSA. ``resolution_text`` is a
+    confirmed resolution note that replaces the one built from the session (redacted all the same)."""
     if session.ticket is None:
         ctx.say(texts.RESOLVED_LOCAL)
         return
@@ -41,6 +45,8 @@ async def queue_resolution_pushes(ctx: Ctx, session: Session, flow: Flow | None)
     redaction = await redaction_enabled(ctx)
     doc = await document_for(ctx, session)
     text, _ = resolution_note(doc, root_cause_of(session, flow), redaction=redaction)
+    if resolution_text:
+        text = redact_text(resolution_text) if redaction else resolution_text
     await queue_note(ctx, session, f"resolution:{session.id}", "Resolution note", NoteKind.RESOLUTION, text)
     documentation = render(doc, "txt", redaction=redaction).body
     await queue_note(

@@ -27,6 +27,7 @@ class TicketContext:
     card: View | None = None
     remark: str = ""
     summary: str = ""
+    context: str = ""  # the ticket as FlowPilot is told about it (untrusted text from the PSA)
 
 
 async def fetch_ticket(ctx: Ctx, number: str) -> TicketContext:
@@ -49,7 +50,24 @@ async def fetch_ticket(ctx: Ctx, number: str) -> TicketContext:
         raise UserError(err.message) from None
     link = TicketLink(number, ticket.summary, ticket.company)
     remark = texts.TICKET_CLOSED.format(number=number, status=ticket.status) if ticket.closed else ""
-    return TicketContext(link, ticket_card(ticket, product), remark, ticket.summary)
+    return TicketContext(link, ticket_card(ticket, product), remark, ticket.summary, context_text(ticket))
+
+
+def context_text(ticket: PsaTicket, max_chars: int = 4000) -> str:
+    """The ticket as a plain-text context block for the copilot: fields, then its newest notes."""
+    lines = [f"Ticket #{ticket.id}: {ticket.summary}"]
+    for label, value in (
+        ("Company", ticket.company),
+        ("Contact", ticket.contact),
+        ("Board", ticket.board),
+        ("Status", ticket.status),
+        ("Priority", ticket.priority),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    for note in ticket.recent_notes:
+        lines.append(f"Note ({note.kind.value}{', ' + note.author if note.author else ''}): {note.text.strip()}")
+    return "\n".join(lines)[:max_chars]
 
 
 def ticket_card(ticket: PsaTicket, product: str) -> View:

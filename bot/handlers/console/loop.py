@@ -7,7 +7,7 @@ and ``#`` comments are skipped, and a form field answered with ``-`` keeps its p
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -77,8 +77,10 @@ class ConsoleLoop:
         now: Callable[[], datetime],
         *,
         stop_after_note: bool = True,
+        follow_up: Callable[[], Awaitable[list[Reply]]] | None = None,
     ) -> None:
         self.engine = engine
+        self.follow_up = follow_up
         self.stop_after_note = stop_after_note
         self.who = who
         self.sender = sender
@@ -114,6 +116,8 @@ class ConsoleLoop:
 
     async def _handle(self, event: InboundEvent, depth: int = 0) -> None:
         forms = self.sender.send(await self.engine.handle(event))
+        if self.follow_up is not None:  # work the event queued (FlowPilot's turn) runs now, in order
+            forms += self.sender.send(await self.follow_up())
         for form in forms:
             if depth >= MAX_FORM_ROUNDS:
                 return

@@ -28,7 +28,7 @@ PLATFORM = "slack"
 COMMAND_WORDS = frozenset(
     {
         "start", "list", "search", "status", "note", "back", "pause", "resume", "resolve", "abandon", "export",
-        "help", "history", "link", "addstep",
+        "help", "history", "link", "addstep", "pilot", "ask", "fact", "update", "flow",
     }
 )  # fmt: skip
 MESSAGE_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
@@ -276,8 +276,10 @@ def message_event(
     name, args = _split_command(text)
     if (kind == "app_mention" or dm) and name in COMMAND_WORDS:
         return CommandIssued(**common, name=name, args=args)
-    if kind == "app_mention" and (not thread_ts or not text):
+    if kind == "app_mention" and not text:
         return CommandIssued(**common, name="help", args="")
+    if not thread_ts:  # a mention or a DM outside any thread: ask FlowPilot (it opens a thread for the session)
+        return CommandIssued(**common, name="pilot", args=text)
     return MessageReceived(**common, text=text)
 
 

@@ -238,7 +238,7 @@ def test_mention_at_top_level_starts_a_thread_under_itself() -> None:
 @pytest.mark.parametrize(
     ("text", "thread_ts", "kind", "expected"),
     [
-        ("<@UBOT> hello there", None, CommandIssued, "help"),
+        ("<@UBOT> hello there", None, CommandIssued, "pilot"),  # free text to the bot asks FlowPilot
         ("<@UBOT>", "1700000000.000100", CommandIssued, "help"),
         ("<@UBOT> it was DNS", "1700000000.000100", MessageReceived, "it was DNS"),
         ("<@UBOT> pause", "1700000000.000100", CommandIssued, "pause"),

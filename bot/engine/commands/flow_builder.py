@@ -1,0 +1,40 @@
+"""`flow generate <description>` — FlowPilot drafts a flow in our YAML format; it is validated and saved as a
+proposal for a team admin to review (nothing is published)."""
+
+from __future__ import annotations
+
+from bot.engine import codec
+from bot.engine.context import Ctx, UserError
+from bot.engine.events import PilotJob, PilotWork
+from bot.engine.pilot import texts as t
+from bot.engine.replies import Context, View
+
+MAX_DESCRIPTION = 2000
+
+
+def flow_ref(event_id: str) -> str:
+    """The message ref of a flow-generation request."""
+    return f"flowgen:{event_id}"
+
+
+async def cmd_flow(ctx: Ctx, args: str) -> None:
+    """Draft a new flow with FlowPilot: `flow generate <what it should troubleshoot>` (saved for review)."""
+    ctx.require_writer()
+    sub, _, description = args.strip().partition(" ")
+    if sub.lower() != "generate" or not description.strip():
+        raise UserError(t.FLOW_GENERATE_EMPTY)
+    event_id = f"pilot:flow:{ctx.event.event_id or ctx.ids.new()}"
+    work = PilotWork(
+        team_id=ctx.team_id,
+        actor=ctx.event.actor,
+        conversation=ctx.conversation,
+        at=ctx.now,
+        event_id=event_id,
+        session_id="",
+        job=PilotJob.FLOW,
+        seq=0,
+        arg=description.strip()[:MAX_DESCRIPTION],
+    )
+    await ctx.uow.inbox.add(ctx.team_id, event_id, ctx.conversation.platform, codec.encode(work), ctx.now)
+    ctx.queued = True
+    ctx.post(View((Context("🧭 FlowPilot is drafting the flow…"),), "Drafting a flow"), flow_ref(event_id))
