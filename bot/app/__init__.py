@@ -118,6 +118,8 @@ def build_app(
     )
     app.worker = worker
     pilot.wake = worker.wake
+    if pilot.close is not None:
+        app.closers.append(pilot.close)
     app.intake = Intake(database.uow, ids, clock.now, worker.wake, seal=box.encrypt if box is not None else None)
     app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy)
     if settings.slack_enabled:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.engine.copilot import Copilot, Retriever
@@ -20,6 +20,7 @@ class PilotServices:
     retriever: Retriever | None = None
     wake: Callable[[], None] | None = None
     edit_interval: float = 1.0
+    close: Callable[[], Awaitable[None]] | None = None  # releases the copilot's connections at shutdown
 
     @property
     def mode(self) -> str:
