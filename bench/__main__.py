@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import bench_engine, bench_psa, bench_redact, bench_slack
+from bench import bench_engine, bench_psa, bench_redact, bench_retrieval, bench_slack
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     asyncio.run(bench_engine.main())
     asyncio.run(bench_slack.main())
     asyncio.run(bench_psa.main())
+    asyncio.run(bench_retrieval.main())
 
 
 if __name__ == "__main__":

@@ -2,41 +2,37 @@
 
 One short transaction per call on the shared engine (like ``SqlMemberLinks``); the index is derived data, outside
 the engine's units of work. Every read is scoped: a team sees ``scope IN (team, 'public')``, never another team's
-rows. Full text is PostgreSQL's ``tsvector`` (``ts_rank_cd`` over an OR of the query words) or SQLite FTS5
-(``bm25``, title weighted 4:1); the DDL lives in migration 0007 (see ``bot.store.search_tables``).
+rows. The full-text statements are in ``bot.store.search_sql``; the DDL in migration 0007 (``search_tables``).
 
-``SqlSearchIndex`` implements ``bot.pilot.retrieval.SearchStore`` structurally: it hands out the dataclasses below
-and accepts any object with the attributes of ``DocumentWrite``.
+``SqlSearchIndex`` implements ``bot.pilot.retrieval.SearchStore`` and ``CorpusSource`` structurally: it hands out
+the dataclasses below and accepts any object with the attributes of ``DocumentWrite``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Integer, String, TextualSelect, bindparam, delete, func, select, text
+from sqlalchemy import and_, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.engine.model import Session, SessionStatus
 from bot.flows.model import Flow, FlowStatus
 from bot.store.mapping import session_from_row
-from bot.store.repositories.base import per_dialect
 from bot.store.repositories.flows import FLOWS, PUBLIC, VERSIONS, FlowCache
-from bot.store.search_tables import PUBLIC_SCOPE
+from bot.store.search_sql import SMALL_CORPUS, fts_terms, lexical_params, lexical_statement
+from bot.store.search_tables import PUBLIC_SCOPE, TERM_STATS
 from bot.store.tables import SEARCH_DOCUMENTS as DOCS
+from bot.store.tables import SEARCH_VECTORS as VECS
 from bot.store.tables import SessionRow
-from bot.store.types import UtcDateTime
 
+__all__ = ["DocumentRow", "DocumentWrite", "Fingerprint", "SqlSearchIndex", "VectorRow", "fts_terms", "scope_of"]
 MAX_BODY_CHARS = 8000
-MAX_TERMS = 16
-_TERM = re.compile(r"[^\W_]+")
+CHUNK = 500
 _OUT = (DOCS.c.id, DOCS.c.team_id, DOCS.c.kind, DOCS.c.ref, DOCS.c.title, DOCS.c.body, DOCS.c.recency_at)
-_TYPES: dict[str, TypeEngine[Any]] = {"id": Integer(), "team_id": String(), "recency_at": UtcDateTime()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,38 +101,6 @@ def scope_of(team_id: str | None) -> str:
     return team_id or PUBLIC_SCOPE
 
 
-def fts_terms(words: Sequence[str]) -> list[str]:
-    """Words safe to put in a full-text query: letters and digits only, lower case, distinct, at most 16."""
-    found = [t.lower() for w in words for t in _TERM.findall(w)]
-    return list(dict.fromkeys(found))[:MAX_TERMS]
-
-
-@per_dialect
-def _lexical(dialect: str) -> TextualSelect:
-    if dialect == "postgresql":
-        sql = (
-            "SELECT d.id, d.team_id, d.kind, d.ref, d.title, d.body, d.recency_at, ts_rank_cd(d.search_tsv, q) AS rank "
-            "FROM search_documents d, to_tsquery('english', :query) q "
-            "WHERE d.scope IN (:team, 'public') AND d.kind IN :kinds AND d.search_tsv @@ q "
-            "ORDER BY rank DESC, d.id LIMIT :limit"
-        )
-    else:
-        sql = (
-            "SELECT d.id, d.team_id, d.kind, d.ref, d.title, d.body, d.recency_at, "
-            "-bm25(search_fts, 4.0, 1.0) AS rank "
-            "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
-            "WHERE search_fts MATCH :query AND d.scope IN (:team, 'public') AND d.kind IN :kinds "
-            "ORDER BY rank DESC, d.id LIMIT :limit"
-        )
-    return text(sql).bindparams(bindparam("kinds", expanding=True)).columns(**_TYPES)
-
-
-def _match_expression(dialect: str, terms: Sequence[str]) -> str:
-    if dialect == "postgresql":
-        return " | ".join(terms)
-    return " OR ".join(f'"{t}"' for t in terms)
-
-
 def _row(r: Any, rank: float = 0.0) -> DocumentRow:
     return DocumentRow(r.id, r.team_id, r.kind, r.ref, r.title, r.body, r.recency_at, rank)
 
@@ -144,9 +108,12 @@ def _row(r: Any, rank: float = 0.0) -> DocumentRow:
 class SqlSearchIndex:
     """The retrieval index over ``search_documents`` (see the module docstring)."""
 
-    def __init__(self, engine: AsyncEngine, flow_cache: FlowCache | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, flow_cache: FlowCache | None = None, *, prune_from: int = SMALL_CORPUS
+    ) -> None:
         self._engine = engine
         self._flows = flow_cache or FlowCache(64)
+        self._prune_from = prune_from  # index size from which PostgreSQL looks up only a query's rarer words
 
     @property
     def dialect(self) -> str:
@@ -157,32 +124,56 @@ class SqlSearchIndex:
         self, team_id: str | None, kinds: Collection[str], refs: Collection[str] | None = None
     ) -> dict[tuple[str, str], Fingerprint]:
         """``(kind, ref) -> Fingerprint`` of the scope's rows of these kinds (only ``refs`` when given)."""
-        cols = (DOCS.c.kind, DOCS.c.ref, DOCS.c.text_hash, DOCS.c.embedding_model, DOCS.c.embedding_dims)
-        stmt = select(*cols, DOCS.c.recency_at).where(DOCS.c.scope == scope_of(team_id), DOCS.c.kind.in_(kinds))
-        found: dict[tuple[str, str], Fingerprint] = {}
+        stmt = (
+            select(DOCS.c.kind, DOCS.c.ref, DOCS.c.text_hash, DOCS.c.recency_at, VECS.c.model, VECS.c.dims)
+            .select_from(DOCS.outerjoin(VECS, VECS.c.document_id == DOCS.c.id))
+            .where(DOCS.c.scope == scope_of(team_id), DOCS.c.kind.in_(list(kinds)))
+        )
         wanted = list(refs) if refs is not None else None
+        found: dict[tuple[str, str], Fingerprint] = {}
         async with self._engine.connect() as conn:
-            for start in range(0, len(wanted), 500) if wanted is not None else [0]:
-                chunk = stmt if wanted is None else stmt.where(DOCS.c.ref.in_(wanted[start : start + 500]))
+            for start in range(0, len(wanted), CHUNK) if wanted is not None else [0]:
+                chunk = stmt if wanted is None else stmt.where(DOCS.c.ref.in_(wanted[start : start + CHUNK]))
                 for r in await conn.execute(chunk):
-                    found[(r.kind, r.ref)] = Fingerprint(r.text_hash, r.embedding_model, r.embedding_dims, r.recency_at)
+                    found[(r.kind, r.ref)] = Fingerprint(r.text_hash, r.model or "", r.dims or 0, r.recency_at)
         return found
 
     async def upsert(self, docs: Sequence[DocumentWrite], at: datetime) -> int:
         """Insert or replace documents by ``(scope, kind, ref)``; returns how many were written.
 
-        A document with ``keep_embedding`` keeps the stored vector (its text is unchanged); any other document
-        replaces it with its ``embedding`` (None clears a vector that no longer matches the text)."""
-        keep = [self._values(d, at) for d in docs if d.keep_embedding]
-        replace = [self._values(d, at) for d in docs if not d.keep_embedding]
+        A document with ``keep_embedding`` keeps its stored vector (its text is unchanged); any other document gets
+        its ``embedding``, or loses its vector when that is None (the stored one no longer matches the text)."""
         async with self._engine.begin() as conn:
-            for rows, with_vector in ((keep, False), (replace, True)):
-                for start in range(0, len(rows), 500):
-                    await conn.execute(self._upsert_statement(with_vector), rows[start : start + 500])
+            for start in range(0, len(docs), CHUNK):
+                await self._upsert_chunk(conn, docs[start : start + CHUNK], at)
         return len(docs)
 
+    async def _upsert_chunk(self, conn: AsyncConnection, docs: Sequence[DocumentWrite], at: datetime) -> None:
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        rows = [self._values(d, at) for d in docs]
+        base = insert(DOCS)
+        names = ("title", "body", "text_hash", "recency_at", "updated_at", "team_id")
+        stmt = base.on_conflict_do_update(
+            index_elements=["scope", "kind", "ref"], set_={n: base.excluded[n] for n in names}
+        ).returning(DOCS.c.id, DOCS.c.kind, DOCS.c.ref)
+        ids = {(r.kind, r.ref): r.id for r in await conn.execute(stmt, rows)}
+        vectors = [
+            {"document_id": ids[(d.kind, d.ref)], "model": d.model, "dims": d.dims, "embedding": d.embedding}
+            for d in docs
+            if d.embedding is not None and not d.keep_embedding
+        ]
+        cleared = [ids[(d.kind, d.ref)] for d in docs if d.embedding is None and not d.keep_embedding]
+        if vectors:
+            vstmt = insert(VECS)
+            vstmt = vstmt.on_conflict_do_update(
+                index_elements=["document_id"], set_={n: vstmt.excluded[n] for n in ("model", "dims", "embedding")}
+            )
+            await conn.execute(vstmt, vectors)
+        if cleared:
+            await conn.execute(delete(VECS).where(VECS.c.document_id.in_(cleared)))
+
     def _values(self, d: DocumentWrite, at: datetime) -> dict[str, Any]:
-        values: dict[str, Any] = {
+        return {
             "team_id": d.team_id or None,
             "scope": scope_of(d.team_id),
             "kind": d.kind,
@@ -193,50 +184,37 @@ class SqlSearchIndex:
             "recency_at": d.recency_at,
             "updated_at": at,
         }
-        if not d.keep_embedding:
-            vector = d.embedding
-            values.update(embedding=vector, embedding_model=d.model if vector else "")
-            values["embedding_dims"] = d.dims if vector else 0
-        return values
-
-    def _upsert_statement(self, with_vector: bool) -> Any:
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        stmt = insert(DOCS)
-        names = ["title", "body", "text_hash", "recency_at", "updated_at", "team_id"]
-        if with_vector:
-            names += ["embedding", "embedding_model", "embedding_dims"]
-        else:  # new rows inserted through the "keep" path have no vector yet
-            stmt = stmt.values(embedding=None, embedding_model="", embedding_dims=0)
-        return stmt.on_conflict_do_update(
-            index_elements=["scope", "kind", "ref"], set_={n: stmt.excluded[n] for n in names}
-        )
 
     async def remove(self, team_id: str | None, kind: str, refs: Collection[str]) -> int:
-        """Delete the scope's rows of ``kind`` with these refs; returns how many went."""
+        """Delete the scope's rows of ``kind`` with these refs (their vectors go with them); returns how many."""
         wanted, removed = list(refs), 0
         async with self._engine.begin() as conn:
-            for start in range(0, len(wanted), 500):
+            for start in range(0, len(wanted), CHUNK):
                 stmt = delete(DOCS).where(
-                    DOCS.c.scope == scope_of(team_id), DOCS.c.kind == kind, DOCS.c.ref.in_(wanted[start : start + 500])
+                    DOCS.c.scope == scope_of(team_id),
+                    DOCS.c.kind == kind,
+                    DOCS.c.ref.in_(wanted[start : start + CHUNK]),
                 )
                 removed += (await conn.execute(stmt)).rowcount
         return removed
 
+    async def refresh_statistics(self) -> None:
+        """Recount documents per word for the lexical query's choice of rare words (PostgreSQL; about a second per
+        100k documents, readers are not blocked). Nothing to do on SQLite."""
+        if self.dialect == "postgresql":
+            async with self._engine.begin() as conn:
+                await conn.execute(text(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {TERM_STATS}"))
+
     async def lexical(
         self, team_id: str, words: Sequence[str], kinds: Collection[str], limit: int
     ) -> list[DocumentRow]:
-        """The team's (and public) documents matching any of ``words``, best full-text rank first."""
+        """The team's (and public) documents matching its words, best full-text rank first (``search_sql``)."""
         terms = fts_terms(words)
         if not terms or not kinds or limit <= 0:
             return []
-        params = {
-            "query": _match_expression(self.dialect, terms),
-            "team": scope_of(team_id),
-            "kinds": list(kinds),
-            "limit": limit,
-        }
+        params = lexical_params(self.dialect, scope_of(team_id), terms, kinds, limit, self._prune_from)
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(_lexical(self.dialect), params)).all()
+            rows = (await conn.execute(lexical_statement(self.dialect), params)).all()
         return [_row(r, float(r.rank)) for r in rows]
 
     async def documents(self, team_id: str, ids: Collection[int]) -> list[DocumentRow]:
@@ -250,28 +228,29 @@ class SqlSearchIndex:
     async def vectors(self, scope: str, model: str, dims: int, since: datetime | None = None) -> list[VectorRow]:
         """Rows of one scope (``"public"`` or a team id) written after ``since`` (all when None), with their vector
         for ``model``/``dims``. A full load leaves out rows without one; a delta includes them (to drop them)."""
-        wanted = (DOCS.c.embedding_model == model) & (DOCS.c.embedding_dims == dims)
-        stmt = select(DOCS.c.id, DOCS.c.kind, DOCS.c.updated_at, DOCS.c.embedding, wanted.label("ok")).where(
-            DOCS.c.scope == scope
-        )
+        wanted = and_(VECS.c.document_id == DOCS.c.id, VECS.c.model == model, VECS.c.dims == dims)
+        stmt = select(DOCS.c.id, DOCS.c.kind, DOCS.c.updated_at, VECS.c.embedding).where(DOCS.c.scope == scope)
         if since is None:
-            stmt = stmt.where(wanted & DOCS.c.embedding.is_not(None))
+            stmt = stmt.select_from(DOCS.join(VECS, wanted))
         else:
-            stmt = stmt.where(DOCS.c.updated_at > since)
+            stmt = stmt.select_from(DOCS.outerjoin(VECS, wanted)).where(DOCS.c.updated_at > since)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
-        return [VectorRow(r.id, r.kind, r.updated_at, r.embedding if r.ok else None) for r in rows]
+        return [VectorRow(r.id, r.kind, r.updated_at, r.embedding) for r in rows]
 
     async def vectors_for(self, team_id: str, ids: Collection[int], model: str, dims: int) -> dict[int, bytes]:
         """Stored vectors (for ``model``/``dims``) of these documents the team may see."""
         if not ids:
             return {}
-        stmt = select(DOCS.c.id, DOCS.c.embedding).where(
-            DOCS.c.id.in_(list(ids)),
-            DOCS.c.scope.in_((scope_of(team_id), PUBLIC_SCOPE)),
-            DOCS.c.embedding_model == model,
-            DOCS.c.embedding_dims == dims,
-            DOCS.c.embedding.is_not(None),
+        stmt = (
+            select(DOCS.c.id, VECS.c.embedding)
+            .select_from(DOCS.join(VECS, VECS.c.document_id == DOCS.c.id))
+            .where(
+                DOCS.c.id.in_(list(ids)),
+                DOCS.c.scope.in_((scope_of(team_id), PUBLIC_SCOPE)),
+                VECS.c.model == model,
+                VECS.c.dims == dims,
+            )
         )
         async with self._engine.connect() as conn:
             return {int(r.id): bytes(r.embedding) for r in await conn.execute(stmt)}

@@ -397,4 +397,4 @@ class ChatMessageRow(Base):
 
 
 SLACK_INSTALLATIONS, SLACK_BOTS, SLACK_OAUTH_STATES = add_slack_tables(Base.metadata)
-SEARCH_DOCUMENTS = add_search_tables(Base.metadata)
+SEARCH_DOCUMENTS, SEARCH_VECTORS = add_search_tables(Base.metadata)

@@ -1,7 +1,9 @@
-"""Retrieval index: search_documents, with PostgreSQL full text (tsvector + GIN) or SQLite FTS5.
+"""Retrieval index: search_documents and search_vectors, with PostgreSQL full text (tsvector + GIN + term
+statistics) or SQLite FTS5.
 
 The full-text objects are raw, dialect-specific DDL kept out of the ORM metadata (see
-``bot.store.search_tables``): on PostgreSQL a generated ``search_tsv`` column and its GIN index, on SQLite an
+``bot.store.search_tables``): on PostgreSQL a generated ``search_tsv`` column (with ``~s:<scope>`` and
+``~k:<kind>`` marker lexemes), its GIN index and the ``search_term_stats`` materialized view; on SQLite an
 external-content FTS5 table kept in step by triggers.
 
 Revision ID: 0007
@@ -27,9 +29,15 @@ TS = sa.DateTime(timezone=True)
 PG_UP = (
     "ALTER TABLE search_documents ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('english'::regconfig, title), 'A') || "
-    "setweight(to_tsvector('english'::regconfig, body), 'B')) STORED",
+    "setweight(to_tsvector('english'::regconfig, body), 'B') || "
+    "array_to_tsvector(ARRAY['~s:' || scope, '~k:' || kind])) STORED",
     "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (search_tsv)",
+    "CREATE MATERIALIZED VIEW search_term_stats AS "
+    "SELECT word, ndoc FROM ts_stat('SELECT search_tsv FROM search_documents') "
+    "UNION ALL SELECT '', count(*)::integer FROM search_documents",
+    "CREATE UNIQUE INDEX ix_search_term_stats_word ON search_term_stats (word)",
 )
+PG_DOWN = ("DROP MATERIALIZED VIEW IF EXISTS search_term_stats",)
 SQLITE_UP = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_documents', content_rowid='id', "
     "tokenize='porter unicode61 remove_diacritics 2')",
@@ -62,9 +70,6 @@ def upgrade() -> None:
         sa.Column("text_hash", sa.String(length=64), nullable=False),
         sa.Column("recency_at", TS, nullable=False),
         sa.Column("updated_at", TS, nullable=False),
-        sa.Column("embedding", sa.LargeBinary(), nullable=True),
-        sa.Column("embedding_model", sa.String(length=100), nullable=False),
-        sa.Column("embedding_dims", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["team_id"], ["teams.id"], name=op.f("fk_search_documents_team_id_teams"), ondelete="CASCADE"
         ),
@@ -73,15 +78,30 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_search_documents_team_id"), "search_documents", ["team_id"])
     op.create_index("ix_search_documents_fresh", "search_documents", ["scope", "updated_at"])
+    op.create_table(
+        "search_vectors",
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("model", sa.String(length=100), nullable=False),
+        sa.Column("dims", sa.Integer(), nullable=False),
+        sa.Column("embedding", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["search_documents.id"],
+            name=op.f("fk_search_vectors_document_id_search_documents"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("document_id", name=op.f("pk_search_vectors")),
+    )
     dialect = op.get_bind().dialect.name
     for statement in PG_UP if dialect == "postgresql" else SQLITE_UP if dialect == "sqlite" else ():
         op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in SQLITE_DOWN:
-            op.execute(statement)
+    dialect = op.get_bind().dialect.name
+    for statement in PG_DOWN if dialect == "postgresql" else SQLITE_DOWN if dialect == "sqlite" else ():
+        op.execute(statement)
+    op.drop_table("search_vectors")
     op.drop_index("ix_search_documents_fresh", table_name="search_documents")
     op.drop_index(op.f("ix_search_documents_team_id"), table_name="search_documents")
     op.drop_table("search_documents")

@@ -6,7 +6,8 @@ best ``semantic_candidates`` rows plus every lexical candidate). The union is sc
 rows found only semantically are read from the store in one more query. If the embedder fails, the call runs
 lexical-only (logged), never fails. Flow steps are folded into their flow for ``search`` (a hit on step 7 of a flow
 finds the flow; its title names the step) unless ``"step"`` is asked for explicitly; ``match_flows`` compares
-against flow summaries only.
+against flow summaries only. A candidate without a stored vector for the embedder's model (indexed before a key
+was set, or just now) is scored in the lexical-only form rather than as dissimilar.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bot.pilot.retrieval import scoring
 from bot.pilot.retrieval.documents import FLOW, SESSION, STEP, session_text
 from bot.pilot.retrieval.indexer import Indexer, IndexReport
 from bot.pilot.retrieval.ports import CorpusSource, Embedder, SearchStore, StoredRow, Vectors
-from bot.pilot.retrieval.vectors import PUBLIC, VectorCache, decode
+from bot.pilot.retrieval.vectors import PUBLIC, Probe, VectorCache, decode
 
 log = logging.getLogger(__name__)
 
@@ -122,25 +123,44 @@ class HybridRetriever:
         words = scoring.query_words(text)
         if not words:
             return []
-        lexical, vector = await asyncio.gather(
-            self._store.lexical(team_id, words, kinds, self._n_lex), self._query_vector(text)
-        )
-        rows = {r.id: r for r in lexical}
-        semantic = await self._semantic(team_id, vector, kinds, list(rows)) if vector is not None else None
-        missing = [i for i in semantic or () if i not in rows]
-        if missing:
-            rows.update({r.id: r for r in await self._store.documents(team_id, missing) if r.kind in kinds})
+        rows, semantic = await self._candidates(team_id, text, words, kinds)
         terms, now = scoring.query_terms(text), self._clock()
         scored = []
         for row in rows.values():
             keyword = scoring.keyword_score(terms, row.title, row.body)
-            sim = None if semantic is None else semantic.get(row.id, 0.0)
+            sim = None if semantic is None else semantic.get(row.id)  # no vector yet: scored lexically
             recency = scoring.recency_score(row.recency_at, now, self._half_life)
             scored.append(Scored(row, scoring.composite(sim, keyword, recency), sim, keyword, recency))
         own = {(c.row.kind, c.row.ref) for c in scored if c.row.team_id}
         scored = [c for c in scored if c.row.team_id or (c.row.kind, c.row.ref) not in own]  # own flow shadows public
         scored.sort(key=lambda c: (-c.score, -c.row.recency_at.timestamp(), c.row.id))
         return scored
+
+    async def _candidates(
+        self, team_id: str, text: str, words: list[str], kinds: Sequence[str]
+    ) -> tuple[dict[int, StoredRow], dict[int, float] | None]:
+        """Lexical and semantic candidates, with the SQL round trips overlapped: the full-text query runs while the
+        query is embedded and scored, then the semantic candidates' rows are read while it finishes."""
+        lexical_task = asyncio.create_task(self._store.lexical(team_id, words, kinds, self._n_lex))
+        documents_task: asyncio.Task[Sequence[StoredRow]] | None = None
+        try:
+            vector = await self._query_vector(text)
+            probe = await self._probe(team_id, vector, kinds) if vector is not None else None
+            if probe is not None and probe.top:
+                documents_task = asyncio.create_task(self._store.documents(team_id, list(probe.top)))
+            rows = {r.id: r for r in await lexical_task}
+            extra = await documents_task if documents_task is not None else ()
+        except BaseException:
+            for task in (lexical_task, documents_task):
+                if task is not None and not task.done():
+                    task.cancel()
+            raise
+        rows.update({r.id: r for r in extra if r.id not in rows and r.kind in kinds})
+        if vector is None:
+            return rows, None
+        if probe is not None:
+            return rows, probe.top | probe.scores_of(list(rows))
+        return rows, await self._stored_scores(team_id, vector, list(rows))
 
     async def _query_vector(self, text: str) -> Vectors | None:
         if self._embedder is None:
@@ -151,14 +171,14 @@ class HybridRetriever:
             log.warning("query embedding failed, searching lexically: %s", err)
             return None
 
-    async def _semantic(
-        self, team_id: str, vector: Vectors, kinds: Sequence[str], lexical_ids: list[int]
-    ) -> dict[int, float]:
-        assert self.cache is not None and self._embedder is not None
-        found = await self.cache.scores(team_id, vector, kinds, self._n_sem, lexical_ids)
-        if found is not None:
-            return found
-        stored = await self._store.vectors_for(team_id, lexical_ids, self._embedder.model, self._embedder.dims)
+    async def _probe(self, team_id: str, vector: Vectors, kinds: Sequence[str]) -> Probe | None:
+        assert self.cache is not None
+        return await self.cache.probe(team_id, vector, kinds, self._n_sem)
+
+    async def _stored_scores(self, team_id: str, vector: Vectors, ids: list[int]) -> dict[int, float]:
+        """Scores of the lexical candidates from their stored vectors (the team's vectors don't fit in memory)."""
+        assert self._embedder is not None
+        stored = await self._store.vectors_for(team_id, ids, self._embedder.model, self._embedder.dims)
         scores = {}
         for ident, blob in stored.items():
             v = decode(blob, self._embedder.dims)
@@ -194,6 +214,11 @@ class HybridRetriever:
         """Rebuild from ``source`` (every published flow and resolved session); unchanged documents cost nothing."""
         return await self.indexer.reindex_all(source, flows=flows, sessions=sessions, progress=progress or log.info)
 
+    async def refresh_statistics(self) -> None:
+        """Recount words for the lexical query's choice of rare words (``reindex_all`` does it; schedule it hourly
+        or so where documents are indexed one by one)."""
+        await self._store.refresh_statistics()
+
     async def warm(self, team_ids: Collection[str]) -> None:
         """Load the vector cache of these teams (and the public flows) ahead of the first query."""
         if self.cache is None:
@@ -202,6 +227,11 @@ class HybridRetriever:
         for team_id in team_ids or [PUBLIC]:
             await self.cache.scores(team_id, probe, [FLOW, STEP, SESSION], 1)
 
+    async def close(self) -> None:
+        """Wait for background cache reloads (call before closing the database)."""
+        if self.cache is not None:
+            await self.cache.close()
+
     def _changed(self, scope: str, removed: bool) -> None:
         if self.cache is not None:
-            (self.cache.drop if removed else self.cache.touch)(scope)
+            (self.cache.reload if removed else self.cache.touch)(scope)

@@ -150,6 +150,7 @@ class Indexer:
                     total.removed += await self._store.remove(team_id, SESSION, gone)
                     self._changed(team_id, True)
             progress(f"sessions: {sum(len(v) for v in seen.values())} resolved, index {total}")
+        await self._store.refresh_statistics()
         return total
 
     async def _write(

@@ -105,6 +105,10 @@ class SearchStore(Protocol):
         """Delete rows of the scope."""
         ...
 
+    async def refresh_statistics(self) -> None:
+        """Recount words for the lexical query (after bulk changes, and now and then)."""
+        ...
+
     async def lexical(
         self, team_id: str, words: Sequence[str], kinds: Collection[str], limit: int
     ) -> Sequence[StoredRow]:

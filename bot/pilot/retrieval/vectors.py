@@ -5,26 +5,30 @@ float32 unit vectors, so memory is ``rows × dims × 4`` bytes (256 dims: 1 KiB 
 total is bounded by ``max_vectors``: least recently used scopes are dropped first, and a team that cannot fit at
 all gets ``None`` (the caller then scores only its lexical candidates, reading their vectors from the store).
 
-Freshness: a scope is re-read incrementally (rows written since the newest ``updated_at`` seen, minus a margin for
-transactions that committed late) at most every ``refresh_seconds``; ``touch`` forces that on the next query (the
-local indexer calls it after writing) and a full reload every ``full_reload_seconds`` (or after ``drop``) catches
-deleted rows. Scopes load under a per-scope lock, so concurrent queries don't load the same scope twice.
+Freshness: a scope is re-read incrementally at most every ``refresh_seconds`` (the rows written since the previous
+read began, minus ``MARGIN`` for transactions that committed late or clocks slightly apart); ``touch`` forces that on
+the next query (the local indexer calls it after writing). Deleted rows are caught by a full reload, done in the
+background while queries keep using the loaded matrix: every ``full_reload_seconds``, or soon after ``reload`` (the
+local indexer calls it after removing documents). Only a scope's first load happens on a query's path (``warm``
+avoids that); loads run under a per-scope lock, so concurrent queries don't load the same scope twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
 from bot.pilot.retrieval.ports import SearchStore, StoredVector, Vectors
 
+log = logging.getLogger(__name__)
 PUBLIC = "public"
 KIND_CODES = {"flow": 0, "step": 1, "session": 2}
 GONE = -1  # a row whose vector was cleared or replaced by one of another model
@@ -41,12 +45,30 @@ class ScopeVectors:
     kinds: Codes
     matrix: Vectors
     rows: dict[int, int] = field(default_factory=dict)
-    high_water: datetime | None = None
+    read_at: datetime | None = None  # wall-clock start of the last read: the next delta reads from here - MARGIN
     checked: float = 0.0
     loaded: float = 0.0
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One query scored against a team's vectors."""
+
+    top: dict[int, float]
+    scored: list[tuple[ScopeVectors, Vectors]]
+
+    def scores_of(self, ids: Collection[int]) -> dict[int, float]:
+        """Scores of these rows (rows not held, or of other kinds, are left out)."""
+        found: dict[int, float] = {}
+        for ident in ids:
+            for scope, sims in self.scored:
+                at = scope.rows.get(ident)
+                if at is not None and at < len(sims) and np.isfinite(sims[at]):
+                    found[ident] = float(sims[at])
+        return found
 
 
 def decode(blob: bytes, dims: int) -> Vectors | None:
@@ -60,8 +82,7 @@ def _build(rows: Sequence[StoredVector], dims: int) -> ScopeVectors:
     matrix = np.vstack([v for _, v in kept]).astype(np.float32) if kept else np.zeros((0, dims), np.float32)
     ids = np.fromiter((r.id for r, _ in kept), dtype=np.int64, count=len(kept))
     kinds = np.fromiter((KIND_CODES.get(r.kind, GONE) for r, _ in kept), dtype=np.int8, count=len(kept))
-    high = max((r.updated_at for r in rows), default=None)
-    return ScopeVectors(ids, kinds, matrix, {int(i): n for n, i in enumerate(ids)}, high)
+    return ScopeVectors(ids, kinds, matrix, {int(i): n for n, i in enumerate(ids)})
 
 
 def _merge(scope: ScopeVectors, rows: Sequence[StoredVector], dims: int) -> None:
@@ -83,9 +104,6 @@ def _merge(scope: ScopeVectors, rows: Sequence[StoredVector], dims: int) -> None
         scope.kinds = np.concatenate([scope.kinds, extra.kinds])
         scope.matrix = np.vstack([scope.matrix, extra.matrix])
         scope.rows.update({int(i): base + n for n, i in enumerate(extra.ids)})
-    newest = max((r.updated_at for r in rows), default=None)
-    if newest is not None and (scope.high_water is None or newest > scope.high_water):
-        scope.high_water = newest
 
 
 class VectorCache:
@@ -101,13 +119,15 @@ class VectorCache:
         refresh_seconds: float = 5.0,
         full_reload_seconds: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store, self.model, self.dims = store, model, dims
         self.max_vectors = max_vectors
-        self._refresh, self._reload, self._clock = refresh_seconds, full_reload_seconds, clock
+        self._refresh, self._reload, self._clock, self._wall = refresh_seconds, full_reload_seconds, clock, wall_clock
         self._scopes: OrderedDict[str, ScopeVectors] = OrderedDict()
         self._too_big: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._tasks: dict[str, asyncio.Task[ScopeVectors | None]] = {}
 
     @property
     def size(self) -> int:
@@ -125,58 +145,83 @@ class VectorCache:
             self._scopes[scope].checked = 0.0
         self._too_big.pop(scope, None)
 
-    def drop(self, scope: str) -> None:
-        """Forget ``scope`` (it is loaded in full on its next use)."""
-        self._scopes.pop(scope, None)
+    def reload(self, scope: str) -> None:
+        """Reload ``scope`` in full, in the background, on its next use (rows were deleted)."""
+        if scope in self._scopes:
+            self._scopes[scope].loaded = -1e18
         self._too_big.pop(scope, None)
 
-    async def scores(
-        self, team_id: str, query: Vectors, kinds: Collection[str], top: int, also: Collection[int] = ()
-    ) -> dict[int, float] | None:
-        """Cosine similarity of the best ``top`` rows of these kinds visible to the team, plus of the ``also``
-        rows it holds; None when the team's vectors do not fit in ``max_vectors``."""
+    async def close(self) -> None:
+        """Wait for background reloads to finish."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+
+    async def probe(self, team_id: str, query: Vectors, kinds: Collection[str], top: int) -> Probe | None:
+        """Score every row of these kinds visible to the team: ``Probe.top`` holds the best ``top``, and
+        ``Probe.scores_of`` gives any other row's score. None when the team's vectors do not fit in ``max_vectors``."""
         names = [PUBLIC] if not team_id or team_id == PUBLIC else [team_id, PUBLIC]
         scopes = [await self._get(n, keep=names) for n in names]
         if any(s is None for s in scopes):
             return None
         codes = np.array([KIND_CODES[k] for k in kinds if k in KIND_CODES], dtype=np.int8)
         best: list[tuple[float, int]] = []
-        extra: dict[int, float] = {}
+        scored: list[tuple[ScopeVectors, Vectors]] = []
         for scope in scopes:
             assert scope is not None
             if not len(scope):
                 continue
-            sims = scope.matrix @ query.astype(np.float32)
+            sims: Vectors = scope.matrix @ query.astype(np.float32)
             sims[~np.isin(scope.kinds, codes)] = -np.inf
+            scored.append((scope, sims))
             n = min(top, len(sims))
             for i in np.argpartition(-sims, n - 1)[:n] if n else ():
                 if np.isfinite(sims[i]):
                     best.append((float(sims[i]), int(scope.ids[i])))
-            for ident in also:
-                at = scope.rows.get(ident)
-                if at is not None and np.isfinite(sims[at]):
-                    extra[ident] = float(sims[at])
         best.sort(reverse=True)
-        return {ident: score for score, ident in best[:top]} | extra
+        return Probe({ident: score for score, ident in best[:top]}, scored)
+
+    async def scores(
+        self, team_id: str, query: Vectors, kinds: Collection[str], top: int, also: Collection[int] = ()
+    ) -> dict[int, float] | None:
+        """``probe``'s best ``top`` rows plus the scores of the ``also`` rows (None: the team does not fit)."""
+        found = await self.probe(team_id, query, kinds, top)
+        return None if found is None else found.top | found.scores_of(also)
 
     async def _get(self, name: str, keep: Sequence[str]) -> ScopeVectors | None:
         now = self._clock()
         if now - self._too_big.get(name, -1e18) < self._reload:
             return None
         scope = self._scopes.get(name)
-        if scope is not None and now - scope.checked < self._refresh:
-            self._scopes.move_to_end(name)
-            return scope
+        if scope is None:
+            return await self._load(name, keep, full=True)
+        self._scopes.move_to_end(name)
+        if name not in self._tasks and now - scope.loaded >= self._reload:
+            task = asyncio.create_task(self._background(name, keep))
+            self._tasks[name] = task
+            task.add_done_callback(lambda _: self._tasks.pop(name, None))
+        if name in self._tasks or now - scope.checked < self._refresh:
+            return scope  # a full reload is under way, or the scope is fresh enough
+        return await self._load(name, keep, full=False)
+
+    async def _background(self, name: str, keep: Sequence[str]) -> ScopeVectors | None:
+        try:
+            return await self._load(name, keep, full=True)
+        except Exception:  # the loaded matrix stays in use; the next query tries again
+            log.warning("reloading the vectors of %s failed", name, exc_info=True)
+            return None
+
+    async def _load(self, name: str, keep: Sequence[str], full: bool) -> ScopeVectors | None:
         async with self._locks.setdefault(name, asyncio.Lock()):
-            scope = self._scopes.get(name)
-            now = self._clock()
-            if scope is None or now - scope.loaded >= self._reload or scope.high_water is None:
+            scope, now, started = self._scopes.get(name), self._clock(), self._wall()
+            if scope is None or (full and now - scope.loaded >= self._reload):
                 scope = _build(await self._store.vectors(name, self.model, self.dims), self.dims)
                 scope.loaded = now
-            elif now - scope.checked >= self._refresh:
-                since = scope.high_water - MARGIN
+            elif now - scope.checked >= self._refresh and scope.read_at is not None:
+                since = scope.read_at - MARGIN
                 _merge(scope, await self._store.vectors(name, self.model, self.dims, since), self.dims)
-            scope.checked = now
+            else:
+                return scope
+            scope.checked, scope.read_at = now, started
             self._scopes[name] = scope
             self._scopes.move_to_end(name)
             return self._fit(name, keep)

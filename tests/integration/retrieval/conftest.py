@@ -40,10 +40,15 @@ def embedder(voyage: FakeVoyage) -> VoyageEmbedder:
 
 
 @pytest.fixture
-def make_retriever(store: SqlSearchIndex) -> MakeRetriever:
-    """``make_retriever(embedder=None, **options)``: a retriever over ``store`` at the corpus's time."""
+async def make_retriever(store: SqlSearchIndex) -> AsyncIterator[MakeRetriever]:
+    """``make_retriever(embedder=None, **options)``: a retriever over ``store`` at the corpus's time (closed after
+    the test, so no background cache reload outlives it)."""
+    made: list[HybridRetriever] = []
 
     def make(embedder: VoyageEmbedder | None = None, **options: object) -> HybridRetriever:
-        return HybridRetriever(store, embedder, clock=lambda: NOW, **options)  # type: ignore[arg-type]
+        made.append(HybridRetriever(store, embedder, clock=lambda: NOW, **options))  # type: ignore[arg-type]
+        return made[-1]
 
-    return make
+    yield make
+    for retriever in made:
+        await retriever.close()

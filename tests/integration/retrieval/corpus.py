@@ -36,8 +36,12 @@ PRINTER = procedure(
     "A network printer shows offline or print jobs are stuck in the print queue.",
     ("printer", "print queue", "spooler"),
     step("ping", "Ping the printer", "Check the printer answers on the network."),
-    step("spooler", "Restart the print spooler", "Restart the spooler service on the print server.",
-         "Restart-Service -Name Spooler"),
+    step(
+        "spooler",
+        "Restart the print spooler",
+        "Restart the spooler service on the print server.",
+        "Restart-Service -Name Spooler",
+    ),
 )
 VPN = procedure(
     "vpn-wont-connect",
@@ -71,17 +75,29 @@ PUBLIC_FLOWS = (PRINTER, VPN, OUTLOOK)
 
 SESSIONS = {
     TEAM_A: [
-        ("sa-outlook", "Outlook keeps asking for the password",
-         "Outlook prompted for credentials in a loop after the MFA change. Resolution: cleared cached credentials "
-         "in Credential Manager and re-added the account.", NOW - timedelta(days=2)),
-        ("sa-printer", "Floor 2 printer offline",
-         "The floor 2 printer showed offline for everyone. Resolution: restarted the print spooler on the print "
-         "server and cleared the stuck print queue.", NOW - timedelta(days=200)),
+        (
+            "sa-outlook",
+            "Outlook keeps asking for the password",
+            "Outlook prompted for credentials in a loop after the MFA change. Resolution: cleared cached credentials "
+            "in Credential Manager and re-added the account.",
+            NOW - timedelta(days=2),
+        ),
+        (
+            "sa-printer",
+            "Floor 2 printer offline",
+            "The floor 2 printer showed offline for everyone. Resolution: restarted the print spooler on the print "
+            "server and cleared the stuck print queue.",
+            NOW - timedelta(days=200),
+        ),
     ],
     TEAM_B: [
-        ("sb-payroll", "Payroll server out of disk space",
-         "Payroll app crashed because drive D was full of shadow copies. Resolution: deleted old shadow copies and "
-         "capped shadow storage at 10 percent.", NOW - timedelta(days=5)),
+        (
+            "sb-payroll",
+            "Payroll server out of disk space",
+            "Payroll app crashed because drive D was full of shadow copies. Resolution: deleted old shadow copies and "
+            "capped shadow storage at 10 percent.",
+            NOW - timedelta(days=5),
+        ),
     ],
 }
 

@@ -107,3 +107,12 @@ async def test_queries_without_words_find_nothing(make_retriever: MakeRetriever,
     await index_corpus(retriever)
     assert await retriever.search(TEAM_A, "the and of ?!") == []
     assert await retriever.match_flows(TEAM_A, "") == []
+
+
+async def test_documents_not_embedded_yet_still_match(make_retriever: MakeRetriever, embedder: VoyageEmbedder) -> None:
+    await index_corpus(make_retriever())  # indexed before a Voyage key was configured
+    retriever = make_retriever(embedder)
+    matched = await retriever.match_flows(TEAM_A, CLEAR_PRINTER)
+    assert [h.ref for h in matched] == ["printer-offline"]
+    assert await retriever.match_flows(TEAM_A, UNRELATED) == []
+    assert (await retriever.search(TEAM_A, "print spooler offline"))[0].ref == "printer-offline"

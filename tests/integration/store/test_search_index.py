@@ -47,8 +47,12 @@ async def test_upsert_replaces_by_scope_kind_and_ref(index: SqlSearchIndex) -> N
     assert set(await index.fingerprints(None, ("flow", "step"))) == {("flow", "s-1")}
 
     await index.upsert([replace(first, recency_at=NOW + timedelta(days=1), keep_embedding=True, embedding=None)], NOW)
-    assert await index.vectors_for(TEAM_A, [r.id for r in await index.lexical(TEAM_A, ["spooler"], ["session"], 5)],
-                                   "m", 4) != {}
+    assert (
+        await index.vectors_for(
+            TEAM_A, [r.id for r in await index.lexical(TEAM_A, ["spooler"], ["session"], 5)], "m", 4
+        )
+        != {}
+    )
     await index.upsert([replace(first, text_hash="h2", body="Driver reinstalled", embedding=None)], NOW)
     fp = (await index.fingerprints(TEAM_A, ("session",), ["s-1"]))[("session", "s-1")]
     assert fp.text_hash == "h2" and fp.model == "" and fp.dims == 0  # changed text, vector cleared
@@ -95,3 +99,17 @@ async def test_vectors_full_and_delta(index: SqlSearchIndex) -> None:
     delta = await index.vectors(TEAM_A, "m", 4, since=NOW)
     assert [(v.id, v.embedding) for v in delta] == [(full[0].id, None)]
     assert await index.vectors(TEAM_B, "m", 4) == []
+
+
+async def test_common_words_do_not_flood_the_candidates(seeded: Database) -> None:
+    index = SqlSearchIndex(seeded.engine, prune_from=0)  # prune however small the index (PostgreSQL)
+    docs = [Doc(TEAM_A, "session", f"s{n}", f"Server {n} slow", "The server was slow for users.") for n in range(30)]
+    docs.append(Doc(TEAM_A, "session", "spool", "Print server slow", "The print spooler on the server hung."))
+    await index.upsert(docs, NOW)
+    await index.refresh_statistics()
+    found = await index.lexical(TEAM_A, ["server", "slow", "spooler"], ["session"], 3)
+    assert found[0].ref == "spool"
+    assert len(await index.lexical(TEAM_A, ["server", "slow"], ["session"], 50)) == 31  # the rarest is always kept
+    await index.upsert([Doc(TEAM_A, "session", "new", "Server slow", "Brand-new word: zyxwvut.")], NOW)
+    assert [r.ref for r in await index.lexical(TEAM_A, ["server", "zyxwvut"], ["session"], 3)][:1] == ["new"]
+    assert await index.lexical(TEAM_B, ["server", "spooler"], ["session"], 3) == []

@@ -34,6 +34,10 @@ class Store:
         self.rows: dict[str, list[Row]] = {}
         self.calls: list[tuple[str, datetime | None]] = []
 
+    def reads(self, scope: str) -> list[datetime | None]:
+        """The ``since`` of each read of ``scope`` (None: a full load)."""
+        return [since for name, since in self.calls if name == scope]
+
     def put(self, scope: str, row: Row) -> None:
         self.rows.setdefault(scope, [])
         self.rows[scope] = [r for r in self.rows[scope] if r.id != row.id] + [row]
@@ -45,15 +49,20 @@ class Store:
 
 
 class Clock:
+    """Monotonic seconds; ``wall`` is T0 plus as many seconds."""
+
     def __init__(self) -> None:
         self.now = 0.0
 
     def __call__(self) -> float:
         return self.now
 
+    def wall(self) -> datetime:
+        return T0 + timedelta(seconds=self.now)
+
 
 def cache(store: Store, clock: Clock, **options: Any) -> VectorCache:
-    return VectorCache(store, "m", DIMS, clock=clock, **options)  # type: ignore[arg-type]
+    return VectorCache(store, "m", DIMS, clock=clock, wall_clock=clock.wall, **options)  # type: ignore[arg-type]
 
 
 QUERY = np.frombuffer(vec(1, 0, 0, 0), dtype="<f4")
@@ -80,16 +89,32 @@ async def test_refresh_reads_only_what_changed_and_drops_cleared_vectors() -> No
     store.put("team-a", Row(1, "session", T0, vec(1, 0, 0, 0)))
     c = cache(store, clock, refresh_seconds=5)
     await c.scores("team-a", QUERY, ["session"], top=5)
-    store.put("team-a", Row(2, "session", T0 + timedelta(seconds=1), vec(1, 0.1, 0, 0)))
-    store.put("team-a", Row(1, "session", T0 + timedelta(seconds=2), None))  # text changed, no vector yet
-    clock.now = 1.0
-    assert set(await c.scores("team-a", QUERY, ["session"], top=5) or {}) == {1}  # not refreshed yet
-    clock.now = 6.0
-    assert set(await c.scores("team-a", QUERY, ["session"], top=5) or {}) == {2}
-    assert store.calls[-2][1] is not None  # an incremental read, not a reload
-    store.put("team-a", Row(3, "session", T0 + timedelta(seconds=3), vec(1, 0, 0, 0)))
-    c.touch("team-a")  # what the local indexer does after writing
+    clock.now = 20.0
+    store.put("team-a", Row(2, "session", clock.wall(), vec(1, 0.1, 0, 0)))
+    store.put("team-a", Row(1, "session", clock.wall(), None))  # text changed, no vector yet
+    late = Row(3, "session", T0 - timedelta(seconds=2), vec(1, 0, 0, 0))  # committed late, older timestamp
+    store.put("team-a", late)
     assert set(await c.scores("team-a", QUERY, ["session"], top=5) or {}) == {2, 3}
+    assert store.reads("team-a") == [None, T0 - timedelta(seconds=5)]  # since the last read began, minus a margin
+    clock.now = 21.0
+    store.put("team-a", Row(4, "session", clock.wall(), vec(1, 0, 0, 0)))
+    assert set(await c.scores("team-a", QUERY, ["session"], top=5) or {}) == {2, 3}  # not refreshed yet
+    c.touch("team-a")  # what the local indexer does after writing
+    assert set(await c.scores("team-a", QUERY, ["session"], top=5) or {}) == {2, 3, 4}
+    assert store.reads("team-a")[2:] == [T0 + timedelta(seconds=15)]  # and only incremental reads
+
+
+async def test_full_reloads_run_in_the_background() -> None:
+    store, clock = Store(), Clock()
+    store.put("team-a", Row(1, "session", T0, vec(1, 0, 0, 0)))
+    c = cache(store, clock, refresh_seconds=5, full_reload_seconds=100)
+    await c.scores("team-a", QUERY, ["session"], top=5)
+    store.rows["team-a"] = [Row(2, "session", T0, vec(1, 0, 0, 0))]  # row 1 deleted, row 2 arrived unseen
+    c.reload("team-a")
+    assert set(await c.scores("team-a", QUERY, ["session"], top=5) or {}) == {1}  # answered from memory
+    await c.close()
+    assert set(await c.scores("team-a", QUERY, ["session"], top=5) or {}) == {2}
+    assert store.reads("team-a") == [None, None]
 
 
 async def test_the_memory_bound_evicts_other_teams_then_gives_up() -> None:
