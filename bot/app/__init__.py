@@ -120,7 +120,8 @@ def build_app(
     pilot.wake = worker.wake
     if pilot.close is not None:
         app.closers.append(pilot.close)
-    app.intake = Intake(database.uow, ids, clock.now, worker.wake, seal=box.encrypt if box is not None else None)
+    seal = box.encrypt if box is not None else None
+    app.intake = Intake(database.uow, ids, clock.now, worker.wake, seal=seal, hand_over=worker.hand_over)
     app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy)
     if settings.slack_enabled:
         from bot.app.slack import build_slack

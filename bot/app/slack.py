@@ -42,6 +42,22 @@ class SlackNotInstalledError(Exception):
     """A team's workspace has no installation (never installed, or uninstalled)."""
 
 
+class _EffectiveLevelLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """slack_sdk's logger with a truthful ``level``.
+
+    slack_sdk builds its debug lines (request headers, parameters, the whole response body) whenever
+    ``logger.level <= DEBUG``, and a logger nobody configured has level 0 (NOTSET): so every Web API call paid for
+    formatting that the logger then dropped. Here ``level`` is the level actually in effect, so the lines are built
+    only when DEBUG logging is on."""
+
+    @property
+    def level(self) -> int:
+        return int(self.logger.getEffectiveLevel())
+
+
+SDK_LOGGER = _EffectiveLevelLogger(logging.getLogger("slack_sdk.web.async_client"))
+
+
 def web_client(settings: Settings, token: str | None, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
     """A Web API client with Slack's base URL from settings, retrying 429s after ``Retry-After``.
 
@@ -53,6 +69,7 @@ def web_client(settings: Settings, token: str | None, session: aiohttp.ClientSes
         session=session,
         timeout=WEB_API_TIMEOUT_S,
         retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+        logger=SDK_LOGGER,  # type: ignore[arg-type]
     )
 
 

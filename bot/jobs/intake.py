@@ -2,8 +2,9 @@
 
 This is all that happens before a platform request is acknowledged (Slack allows 3 seconds): one cached team
 lookup and one INSERT. A redelivered event (same dedupe key) is accepted again without a second row. When the
-unit-of-work factory also offers ``add_to_inbox`` (``InboxAppender``; the SQL store does), that INSERT is made
-through it, on its own, without opening a unit of work.
+unit-of-work factory also offers ``append_to_inbox`` (``InboxAppender``; the SQL store does), that INSERT is made
+through it, on its own, without opening a unit of work; and with a ``hand_over`` (the worker in the same process)
+the committed row goes straight to the worker instead of being read back from the inbox.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from bot.engine import codec
 from bot.engine.directory import team_id_for
 from bot.engine.events import SEALED_FIELDS, FormSubmitted, InboundEvent
+from bot.engine.model import InboxItem
 from bot.engine.ports import Ids, UnitOfWorkFactory
 
 
@@ -22,10 +24,11 @@ from bot.engine.ports import Ids, UnitOfWorkFactory
 class InboxAppender(Protocol):
     """A store that can append one event to the inbox in a transaction of its own."""
 
-    async def add_to_inbox(
+    async def append_to_inbox(
         self, team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime
-    ) -> bool:
-        """``uow.inbox.add`` and commit, in one go; False when the key was seen before (nothing written)."""
+    ) -> int | None:
+        """``uow.inbox.add`` and commit, in one go: the new row's id, or None when the key was seen before (nothing
+        written)."""
         ...
 
 
@@ -39,12 +42,14 @@ class Intake:
         now: Callable[[], datetime],
         wake: Callable[[], None],
         seal: Callable[[str], str] | None = None,
+        hand_over: Callable[[InboxItem], None] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._ids = ids
         self._now = now
         self._wake = wake
         self._seal = seal
+        self._hand_over = hand_over
         self._teams: dict[str, str] = {}
         self._appender = uow_factory if isinstance(uow_factory, InboxAppender) else None
 
@@ -71,12 +76,19 @@ class Intake:
     async def accept(self, platform: str, event: InboundEvent) -> bool:
         """Persist the event for the worker; False if this delivery was seen before (nothing written)."""
         key = event.event_id or f"{platform}:{self._ids.new()}"
+        payload, at = self._encode(event), self._now()
         if self._appender is not None:
-            fresh = await self._appender.add_to_inbox(event.team_id, key, platform, self._encode(event), self._now())
+            item_id = await self._appender.append_to_inbox(event.team_id, key, platform, payload, at)
+            if item_id is None:
+                return False
+            if self._hand_over is not None:  # committed: the worker takes the row as written, no read-back
+                self._hand_over(InboxItem(item_id, event.team_id, key, platform, payload, at))
+                return True
         else:
             async with self._uow_factory() as uow:
-                fresh = await uow.inbox.add(event.team_id, key, platform, self._encode(event), self._now())
+                fresh = await uow.inbox.add(event.team_id, key, platform, payload, at)
                 await uow.commit()
-        if fresh:
-            self._wake()
-        return fresh
+            if not fresh:
+                return False
+        self._wake()
+        return True

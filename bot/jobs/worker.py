@@ -1,9 +1,11 @@
 """The inbox worker: hands persisted events to the engine and the replies to the platform's sender.
 
-Adapters acknowledge a platform request as soon as its event is in the inbox (one INSERT) and ``wake()`` the
-worker. Events are processed in arrival order; each is marked processed in the same transaction as its effect,
-so a crash, a redelivery or a second worker can never apply it twice. A sender may return follow-up events
-(``ThreadStarted`` when a card opened a thread); they are handled at once.
+Adapters acknowledge a platform request as soon as its event is in the inbox (one INSERT) and either hand the
+committed row straight to the worker (``hand_over``: no second read of what the intake just wrote) or ``wake()``
+it to read the inbox. Events are processed in arrival order; each is marked processed in the same transaction as
+its effect, so a crash, a redelivery or a second worker can never apply it twice. The inbox stays the source of
+truth: what a stopped process had in hand is still pending there and is read again by the next ``fetch``. A
+sender may return follow-up events (``ThreadStarted`` when a card opened a thread); they are handled at once.
 """
 
 from __future__ import annotations
@@ -117,6 +119,7 @@ class InboxWorker:
         self._in_hand: set[int] = set()
         self._done: dict[int, asyncio.Event] = {}  # in-hand events a later copilot job of theirs may wait for
         self._finished: set[int] = set()  # done since the current fetch began: its read may still list them
+        self._running: set[int] = set()  # the lane heads being processed now
         self._lanes: dict[str, deque[InboxItem]] = {}
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
         self.processed = 0
@@ -163,16 +166,38 @@ class InboxWorker:
             for item in items:
                 if item.id in self._in_hand or item.id in self._finished:
                     continue
-                self._in_hand.add(item.id)
-                self._done[item.id] = asyncio.Event()
-                key = lane_of(item)
-                self._lanes.setdefault(key, deque()).append(item)
-                if key not in self._lane_tasks:
-                    self._lane_tasks[key] = asyncio.create_task(self._work(key), name=f"inbox-lane-{key}")
+                self._queue(item)
                 queued += 1
             if len(items) < page:
                 return queued
             after = items[-1].id
+
+    def hand_over(self, item: InboxItem) -> None:
+        """Queue an inbox row the intake has just committed, as ``fetch`` would have read it (same id, payload and
+        time), without reading it back. Nothing is lost if this process stops first: the row is still pending."""
+        if item.id in self._in_hand or item.id in self._finished:
+            return
+        self._queue(item)
+
+    def _queue(self, item: InboxItem) -> None:
+        """Put ``item`` on its lane in inbox order (but never ahead of an event already being processed) and start
+        the lane's task if it has none."""
+        self._in_hand.add(item.id)
+        self._done[item.id] = asyncio.Event()
+        key = lane_of(item)
+        lane = self._lanes.get(key)
+        if lane is None:
+            lane = self._lanes[key] = deque()
+        if lane and lane[-1].id > item.id:  # committed after a later event of the same lane was queued
+            floor = 1 if lane[0].id in self._running else 0
+            at = len(lane)
+            while at > floor and lane[at - 1].id > item.id:
+                at -= 1
+            lane.insert(at, item)
+        else:
+            lane.append(item)
+        if key not in self._lane_tasks:
+            self._lane_tasks[key] = asyncio.create_task(self._work(key), name=f"inbox-lane-{key}")
 
     async def drain_once(self) -> int:
         """Queue what is pending now and wait until it (and anything already in hand) is done; returns how many
@@ -194,7 +219,13 @@ class InboxWorker:
                 if key.startswith("p:"):
                     await self._after_cause(item)
                 async with gate:
-                    await self._process(item)
+                    if lane[0] is not item:  # an earlier event of this lane was handed over meanwhile: it goes first
+                        continue
+                    self._running.add(item.id)
+                    try:
+                        await self._process(item)
+                    finally:
+                        self._running.discard(item.id)
                 lane.popleft()
                 self._finished.add(item.id)
                 self._in_hand.discard(item.id)

@@ -2,10 +2,17 @@
 
 Each call is one statement on a pooled connection in autocommit mode: a single statement is atomic on its own,
 so no ``BEGIN``/``COMMIT`` round trips are spent on it. The statements are built once (per dialect for the upsert).
+
+Locations are also kept in a bounded in-memory map, written through on ``put`` (after the row is stored) and
+filled on ``get``: a step's message is posted and later updated by the same process, so the lookup before an
+update costs no statement. The table stays the source of truth (a restarted process reads it again); a location
+only changes when a message is posted anew, and ``forget`` drops a location that turned out to be stale (another
+process re-posted the message) so the next ``get`` reads the row.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, select
@@ -44,16 +51,38 @@ def _engine_of(source: AsyncEngine | async_sessionmaker[AsyncSession]) -> AsyncE
 
 
 class SqlMessageRefs:
-    """Each call is its own one-statement (autocommit) transaction."""
+    """Each call that reaches the table is its own one-statement (autocommit) transaction; the ``cache_size``
+    most recently used locations are answered from memory."""
 
-    def __init__(self, source: AsyncEngine | async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, source: AsyncEngine | async_sessionmaker[AsyncSession], cache_size: int = 20_000) -> None:
         self._engine = _engine_of(source).execution_options(isolation_level="AUTOCOMMIT")
+        self._cache: OrderedDict[tuple[str, str, str], MessageLocation] = OrderedDict()
+        self._cache_size = cache_size
+
+    def _remember(self, key: tuple[str, str, str], location: MessageLocation) -> None:
+        self._cache[key] = location
+        self._cache.move_to_end(key)
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
     async def get(self, team_id: str, platform: str, ref: str) -> MessageLocation | None:
         """Where the message named ``ref`` was posted."""
+        key = (team_id, platform, ref)
+        location = self._cache.get(key)
+        if location is not None:
+            self._cache.move_to_end(key)
+            return location
         async with self._engine.connect() as conn:
             row = (await conn.execute(GET, {"b_team": team_id, "b_platform": platform, "b_ref": ref})).first()
-        return MessageLocation(row.channel, row.message_id, row.thread) if row else None
+        if row is None:
+            return None
+        location = MessageLocation(row.channel, row.message_id, row.thread)
+        self._remember(key, location)
+        return location
+
+    def forget(self, team_id: str, platform: str, ref: str) -> None:
+        """Drop the remembered location of ``ref`` (it proved stale): the next ``get`` reads the table."""
+        self._cache.pop((team_id, platform, ref), None)
 
     async def put(self, team_id: str, platform: str, ref: str, location: MessageLocation) -> None:
         """Insert or replace the location of ``ref``."""
@@ -68,3 +97,4 @@ class SqlMessageRefs:
         }
         async with self._engine.connect() as conn:
             await conn.execute(put_statement(conn.dialect.name), values)
+        self._remember((team_id, platform, ref), location)

@@ -102,7 +102,7 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     """``bot.engine.ports.UnitOfWorkFactory``: a fresh ``SqlUnitOfWork`` per call, sharing one flow cache.
 
-    Also ``add_to_inbox``, the intake's one-statement path (``bot.jobs.intake.InboxAppender``).
+    Also ``append_to_inbox``, the intake's one-statement path (``bot.jobs.intake.InboxAppender``).
     """
 
     def __init__(self, engine: AsyncEngine, flow_cache: FlowCache | None = None) -> None:
@@ -110,14 +110,21 @@ class SqlUnitOfWorkFactory:
         self.flow_cache = flow_cache if flow_cache is not None else FlowCache()
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
+    async def append_to_inbox(
+        self, team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime
+    ) -> int | None:
+        """What ``uow.inbox.add(…)`` then ``uow.commit()`` do, as one autocommitted statement: the single
+        ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` is atomic on its own, so no ``BEGIN``/``COMMIT`` round
+        trips are spent before the platform request is acknowledged. The new row's id; None when the key was seen
+        before."""
+        async with self._autocommit.connect() as connection:
+            return await SqlInbox(connection).append(team_id, dedupe_key, kind, payload, at)
+
     async def add_to_inbox(
         self, team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime
     ) -> bool:
-        """What ``uow.inbox.add(…)`` then ``uow.commit()`` do, as one autocommitted statement: the single
-        ``INSERT … ON CONFLICT DO NOTHING`` is atomic on its own, so no ``BEGIN``/``COMMIT`` round trips are spent
-        before the platform request is acknowledged. False when the key was seen before."""
-        async with self._autocommit.connect() as connection:
-            return await SqlInbox(connection).add(team_id, dedupe_key, kind, payload, at)
+        """``append_to_inbox`` as a yes/no: False when the key was seen before."""
+        return await self.append_to_inbox(team_id, dedupe_key, kind, payload, at) is not None
 
     def __call__(self) -> SqlUnitOfWork:
         """A new, not yet entered, unit of work."""

@@ -47,6 +47,10 @@ class RecordedCall:
         return "json" in self.headers.get("content-type", "") or self.body[:1] in (b"{", b"[")
 
 
+RECORDED = web.RequestKey("recorded_call", RecordedCall)
+"""Where the recording middleware leaves a request's ``RecordedCall`` (its body already parsed) for the handler."""
+
+
 @dataclass
 class _Script:
     path_suffix: str
@@ -218,6 +222,7 @@ class LoopbackFake:
         headers = {k.lower(): v for k, v in request.headers.items()}
         data = parse_body(body, headers.get("content-type", ""))
         call = RecordedCall(request.method, request.path, dict(request.query), headers, body, data)
+        request[RECORDED] = call  # handlers may reuse the parsed body
         self.calls.append(call)
         for listener in self.listeners:
             listener(call)

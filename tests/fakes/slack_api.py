@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.http_fake import LoopbackFake, parse_body
+from tests.fakes.http_fake import RECORDED, LoopbackFake, parse_body
 
 Params = dict[str, Any]
 DEFAULT_SCOPES = "app_mentions:read,channels:history,chat:write,commands,im:write,users:read,users:read.email"
@@ -128,6 +128,14 @@ class FakeSlackApi(LoopbackFake):
         """Current content of every message of every team, keyed by ``(channel, ts)`` (updates applied)."""
         return {k: v for ws in self.workspaces.values() for k, v in ws.messages.items()}
 
+    def message(self, channel: str, ts: str) -> Params | None:
+        """The current content of one message (any team), or None; what ``messages`` holds, without copying it."""
+        for ws in self.workspaces.values():
+            msg = ws.messages.get((channel, ts))
+            if msg is not None:
+                return msg
+        return None
+
     def method_calls(self, name: str) -> list[Params]:
         """Parameters of every call to Web API method ``name`` (including ones answered with an error)."""
         return [c.params for c in self.api_log if c.method == name]
@@ -182,7 +190,8 @@ class FakeSlackApi(LoopbackFake):
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params: Params = dict(request.query)
-        body = parse_body(await request.read(), request.content_type)
+        recorded = request.get(RECORDED)  # parsed once, by the recording middleware
+        body = recorded.data if recorded is not None else parse_body(await request.read(), request.content_type)
         if isinstance(body, dict):
             params.update(body)
         for key in ("blocks", "view", "attachments", "metadata"):

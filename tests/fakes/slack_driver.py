@@ -147,7 +147,7 @@ class SlackDriver:
         Pass the ``action_ts`` of an earlier call to replay the same click (a Slack redelivery)."""
         domain, _, app_id = self._ws(team_id)
         trigger_id, response_url = self._trigger_and_response_url()
-        message = dict(self.api.messages.get((channel_id, message_ts), {})) if self.api else {}
+        message = dict(self.api.message(channel_id, message_ts) or {}) if self.api else {}
         message = {"type": "message", "text": "", "ts": message_ts} | message
         container = {"type": "message", "message_ts": message_ts, "channel_id": channel_id, "is_ephemeral": False}
         if thread_ts:

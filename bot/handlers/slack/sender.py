@@ -157,22 +157,31 @@ class SlackSender:
 
     async def _update(self, batch: _Batch, reply: Update) -> None:
         where = await self._refs.get(batch.team_id, PLATFORM, reply.ref)
-        if where is None:
-            await self._post(batch, Post(reply.conversation, reply.view, reply.ref))
-            return
-        message = render_message(reply.view)[-1]
-        try:
-            await self._call(
-                "chat.update",
-                batch.client.chat_update(
-                    channel=where.channel, ts=where.message_id, text=message.text, blocks=message.blocks
-                ),
-            )
-        except SlackApiError as err:
-            if err.response is not None and err.response.get("error") == "message_not_found":
-                await self._post(batch, Post(reply.conversation, reply.view, reply.ref))
+        message = render_message(reply.view)[-1] if where is not None else None
+        while where is not None and message is not None:
+            try:
+                await self._call(
+                    "chat.update",
+                    batch.client.chat_update(
+                        channel=where.channel, ts=where.message_id, text=message.text, blocks=message.blocks
+                    ),
+                )
                 return
-            raise
+            except SlackApiError as err:
+                if err.response is None or err.response.get("error") != "message_not_found":
+                    raise
+            where = await self._moved(batch.team_id, reply.ref, where)
+        await self._post(batch, Post(reply.conversation, reply.view, reply.ref))
+
+    async def _moved(self, team_id: str, ref: str, gone: MessageLocation) -> MessageLocation | None:
+        """Where ``ref`` is now that its message at ``gone`` was not found: a location remembered by this process
+        may be stale (the message was posted anew elsewhere), so it is read again; None if it is still ``gone``."""
+        forget = getattr(self._refs, "forget", None)
+        if forget is None:
+            return None
+        forget(team_id, PLATFORM, ref)
+        where = await self._refs.get(team_id, PLATFORM, ref)
+        return None if where is None or where == gone else where
 
     async def _ephemeral(self, batch: _Batch, conversation: ConversationRef, user: str, view: View) -> None:
         if not conversation.channel:  # App Home is no conversation: say it in the person's DM with the app

@@ -62,8 +62,15 @@ class SqlInbox(SqlRepository):
         Uses ``INSERT … ON CONFLICT DO NOTHING RETURNING id``: a duplicate raises nothing, so the surrounding
         transaction stays usable and commits the rest of its work.
         """
+        return await self.append(team_id, dedupe_key, kind, payload, at) is not None
+
+    async def append(
+        self, team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime
+    ) -> int | None:
+        """``add``, returning the new row's id (None when the key was seen before)."""
         values = inbox_values(team_id, dedupe_key, kind, payload, at)
-        return (await self.run(add_statement(self.dialect), values)).first() is not None
+        row = (await self.run(add_statement(self.dialect), values)).first()
+        return None if row is None else int(row[0])
 
     async def pending(self, limit: int = 50, max_attempts: int = 5, after_id: int = 0) -> Sequence[InboxItem]:
         """Unprocessed events of every team above ``after_id``, oldest first (the worker is the one cross-team

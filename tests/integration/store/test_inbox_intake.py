@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot.engine import codec
 from bot.engine.events import Actor, CommandIssued, ConversationRef
+from bot.engine.model import InboxItem
 from bot.jobs.intake import InboxAppender, Intake
 from bot.store.database import Database
 from tests.integration.store.builders import NOW, TEAM_A, TEAM_B
@@ -44,3 +46,34 @@ async def test_intake_over_the_sql_store_writes_once_and_wakes_once(seeded: Data
 class _Ids:
     def new(self) -> str:
         return "id-1"
+
+
+async def test_append_to_inbox_returns_the_new_row_s_id(seeded: Database) -> None:
+    first = await seeded.uow.append_to_inbox(TEAM_A, "evt-9", "slack", {"x": 1}, NOW)
+    assert isinstance(first, int)
+    assert await seeded.uow.append_to_inbox(TEAM_A, "evt-9", "slack", {"x": 2}, NOW) is None
+    async with seeded.uow() as uow:
+        (item,) = await uow.inbox.pending()
+    assert item.id == first
+
+
+async def test_intake_hands_the_committed_row_to_the_worker_as_it_would_be_read(seeded: Database) -> None:
+    woken: list[None] = []
+    handed: list[InboxItem] = []
+    intake = Intake(seeded.uow, _Ids(), lambda: NOW, lambda: woken.append(None), hand_over=handed.append)
+    event = CommandIssued(
+        team_id=TEAM_A,
+        actor=Actor("slack", "U1", "Alice"),
+        conversation=ConversationRef("slack", "C1", "", {"trigger_id": "t.1"}),
+        at=NOW,
+        name="start",
+        args="vpn",
+        event_id="slack:cmd:2",
+    )
+    assert await intake.accept("slack", event) is True
+    assert await intake.accept("slack", event) is False  # a redelivery: nothing written, nothing handed over
+    async with seeded.uow() as uow:
+        (stored,) = await uow.inbox.pending()
+    assert handed == [stored]  # id, team, key, kind, payload and time, exactly as the worker's read returns them
+    assert codec.decode(handed[0].payload) == event
+    assert woken == []  # handed over: no inbox read needed

@@ -10,6 +10,7 @@ from bot.engine.model import Team
 from bot.engine.ports import MessageLocation
 from bot.store.database import Database
 from bot.store.message_refs import SqlMessageRefs
+from tests.integration.store.test_statement_budget import statements
 
 
 @pytest.mark.parametrize("source", ["engine", "sessionmaker"])
@@ -25,3 +26,32 @@ async def test_put_get_replace_and_isolation(database: Database, source: str) ->
     assert await refs.get("ta", "slack", "s1:card") == MessageLocation("C1", "1700000000.0001", "1700000000.0001")
     assert await refs.get("tb", "slack", "s1:card") is None
     assert await refs.get("ta", "teams", "s1:card") is None
+
+
+async def test_locations_are_remembered_and_a_stale_one_can_be_forgotten(database: Database) -> None:
+    async with database.uow() as uow:
+        await uow.teams.add(Team("ta", "TA", datetime(2026, 11, 25, tzinfo=UTC)))
+        await uow.commit()
+    here, other = SqlMessageRefs(database.engine), SqlMessageRefs(database.engine)  # two processes
+    await here.put("ta", "slack", "s1:step:1", MessageLocation("C1", "1.1", "1.0"))
+    with statements(database) as seen:
+        assert await here.get("ta", "slack", "s1:step:1") == MessageLocation("C1", "1.1", "1.0")
+    assert seen == []  # written through: no read
+    assert await other.get("ta", "slack", "s1:step:1") == MessageLocation("C1", "1.1", "1.0")  # from the table
+    await other.put("ta", "slack", "s1:step:1", MessageLocation("C1", "2.2", "1.0"))  # posted anew elsewhere
+    assert await here.get("ta", "slack", "s1:step:1") == MessageLocation("C1", "1.1", "1.0")  # stale in memory
+    here.forget("ta", "slack", "s1:step:1")
+    assert await here.get("ta", "slack", "s1:step:1") == MessageLocation("C1", "2.2", "1.0")
+
+
+async def test_the_memory_is_bounded(database: Database) -> None:
+    async with database.uow() as uow:
+        await uow.teams.add(Team("ta", "TA", datetime(2026, 11, 25, tzinfo=UTC)))
+        await uow.commit()
+    refs = SqlMessageRefs(database.engine, cache_size=2)
+    for n in range(3):
+        await refs.put("ta", "slack", f"r{n}", MessageLocation("C1", f"{n}.0"))
+    with statements(database) as seen:
+        assert await refs.get("ta", "slack", "r2") == MessageLocation("C1", "2.0")
+        assert await refs.get("ta", "slack", "r0") == MessageLocation("C1", "0.0")  # evicted: read again
+    assert seen == ["SELECT"]

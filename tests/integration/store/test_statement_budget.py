@@ -1,6 +1,6 @@
 """What the hot paths of a chat event cost in SQL statements: one per repository call on a click's path (the user
 comes with their identities, the timeline append takes no separate lock), and one for each intake append and
-message-ref lookup or write."""
+message-ref write or lookup (a location this process wrote or read before is remembered: no statement)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ async def test_a_click_s_repository_calls_are_one_statement_each(seeded: Databas
 async def test_intake_and_message_refs_send_one_statement_each(seeded: Database) -> None:
     refs = SqlMessageRefs(seeded.engine)
     with statements(seeded) as seen:
-        await seeded.uow.add_to_inbox(TEAM_A, "evt-2", "slack", {"n": 2}, NOW)
+        await seeded.uow.append_to_inbox(TEAM_A, "evt-2", "slack", {"n": 2}, NOW)
         await refs.put(TEAM_A, "slack", "s-1:card", MessageLocation("C1", "1.1"))
-        assert await refs.get(TEAM_A, "slack", "s-1:card") == MessageLocation("C1", "1.1")
+        assert await refs.get(TEAM_A, "slack", "s-1:card") == MessageLocation("C1", "1.1")  # remembered
+        assert await SqlMessageRefs(seeded.engine).get(TEAM_A, "slack", "s-1:card") == MessageLocation("C1", "1.1")
     assert seen == ["INSERT", "INSERT", "SELECT"]

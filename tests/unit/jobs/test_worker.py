@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.engine import codec
 from bot.engine.engine import Engine
 from bot.engine.events import Actor, CommandIssued, ConversationRef, InboundEvent, ThreadStarted
+from bot.engine.model import InboxItem
 from bot.engine.replies import Post, Reply
 from bot.flows.model import FlowStatus
 from bot.jobs.worker import InboxWorker
@@ -83,3 +86,63 @@ async def test_unreadable_items_are_skipped_not_retried_forever() -> None:
         await uow.commit()
     assert await worker.drain_once() == 1
     assert await worker.drain_once() == 0
+
+
+def item_of(item_id: int, team: str, event: InboundEvent) -> InboxItem:
+    return InboxItem(item_id, team, event.event_id, "test", codec.encode(event), AT)
+
+
+async def test_a_handed_over_row_is_worked_once_without_being_read_back() -> None:
+    db, engine, team = await setup()
+    worker = InboxWorker(db, engine, {"test": RecordingSender()})
+    event = start_event(team, "e1")
+    async with db() as uow:  # the intake's INSERT, committed
+        assert await uow.inbox.add(team, "e1", "test", codec.encode(event), AT)
+        await uow.commit()
+        (row,) = await uow.inbox.pending()
+    worker.hand_over(item_of(row.id, team, event))
+    worker.hand_over(item_of(row.id, team, event))  # already in hand: ignored
+    assert await worker.drain_once() == 0  # the read finds it in hand: not queued a second time
+    assert len(db.state.sessions) == 1
+    async with db() as uow:
+        assert list(await uow.inbox.pending()) == []  # marked processed with its effect
+
+
+async def test_events_handed_over_out_of_order_run_in_inbox_order() -> None:
+    db, _, team = await setup()
+    order: list[int] = []
+
+    class Recording:
+        async def handle(self, event: InboundEvent, inbox_id: int | None = None, progress: Any = None) -> list[Reply]:
+            order.append(inbox_id or 0)
+            return []
+
+    worker = InboxWorker(db, Recording(), {"test": RecordingSender()})
+    payload = codec.encode(start_event(team, "x")) | {"session_id": "s-1"}  # one session: one lane
+    for item_id in (3, 1, 2):  # committed as 1, 2, 3; their requests finished in another order
+        worker.hand_over(InboxItem(item_id, team, f"e{item_id}", "test", payload, AT))
+    await worker.drain_once()
+    assert order == [1, 2, 3]
+
+
+async def test_an_earlier_event_never_overtakes_the_one_being_processed() -> None:
+    db, _, team = await setup()
+    order: list[int] = []
+    release = asyncio.Event()
+
+    class Slow:
+        async def handle(self, event: InboundEvent, inbox_id: int | None = None, progress: Any = None) -> list[Reply]:
+            order.append(inbox_id or 0)
+            if inbox_id == 5:
+                await release.wait()
+            return []
+
+    worker = InboxWorker(db, Slow(), {"test": RecordingSender()})
+    payload = codec.encode(start_event(team, "x")) | {"session_id": "s-1"}
+    worker.hand_over(InboxItem(5, team, "e5", "test", payload, AT))
+    await asyncio.sleep(0.01)  # 5 is in the engine now
+    for item_id in (7, 4, 6):
+        worker.hand_over(InboxItem(item_id, team, f"e{item_id}", "test", payload, AT))
+    release.set()
+    await worker.drain_once()
+    assert order == [5, 4, 6, 7]
