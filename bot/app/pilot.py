@@ -1,19 +1,32 @@
 """Builds FlowPilot for the composition root: Claude when ``ANTHROPIC_API_KEY`` is set, else the offline copilot;
-retrieval over the flow library (and the search index when it exists)."""
+hybrid retrieval over the search index (lexical only without ``VOYAGE_API_KEY``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-
 from bot.config import Settings
 from bot.engine.pilot.services import PilotServices
-from bot.flows.model import Flow, FlowStatus
+from bot.flows.model import Flow
 from bot.metrics import Metrics
 from bot.pilot.build import build_copilot, close_copilot
-from bot.pilot.claude import ClaudeCopilot
-from bot.pilot.flow_match import FlowLibraryRetriever
 from bot.pilot.offline import OfflineCopilot
+from bot.pilot.retrieval import HybridRetriever
+from bot.pilot.voyage import VoyageEmbedder
 from bot.store.database import Database
+from bot.store.search_index import SqlSearchIndex
+
+
+def embedder_for(settings: Settings) -> VoyageEmbedder | None:
+    """The Voyage embedder when ``VOYAGE_API_KEY`` is set, else None (lexical retrieval only)."""
+    key = settings.voyage_api_key.get_secret_value() if settings.voyage_api_key else ""
+    if not key:
+        return None
+    return VoyageEmbedder(key, settings.voyage_base_url, settings.embed_model, settings.embed_dims)
+
+
+def retriever_for(settings: Settings, database: Database) -> tuple[HybridRetriever, SqlSearchIndex]:
+    """The retriever over the database's search index, and the index store (also the corpus to reindex from)."""
+    store = SqlSearchIndex(database.engine)
+    return HybridRetriever(store, embedder_for(settings)), store
 
 
 def build_pilot(settings: Settings, database: Database, metrics: Metrics) -> PilotServices:
@@ -23,26 +36,13 @@ def build_pilot(settings: Settings, database: Database, metrics: Metrics) -> Pil
         async with database.uow() as uow:
             return await uow.flows.get(team_id, key)
 
-    async def list_flows(team_id: str) -> Sequence[Flow]:
-        async with database.uow() as uow:
-            return [f for f in await uow.flows.list(team_id) if f.status is FlowStatus.PUBLISHED]
-
     offline = OfflineCopilot(load_flow)
     claude = build_copilot(settings, metrics.model_call) if settings.claude_enabled else None
-    return PilotServices(
-        copilot=claude or offline,
-        offline=offline,
-        retriever=FlowLibraryRetriever(list_flows),
-        close=claude_closer(claude),
-    )
-
-
-def claude_closer(claude: ClaudeCopilot | None) -> Callable[[], Awaitable[None]] | None:
-    """Closes Claude's HTTP client at shutdown."""
-    if claude is None:
-        return None
+    retriever, _ = retriever_for(settings, database)
 
     async def close() -> None:
-        await close_copilot(claude)
+        await retriever.close()
+        if claude is not None:
+            await close_copilot(claude)
 
-    return close
+    return PilotServices(copilot=claude or offline, offline=offline, retriever=retriever, close=close)

@@ -7,33 +7,17 @@ from collections.abc import Callable
 import click
 
 from bot.app import App
+from bot.app.pilot import retriever_for
 from bot.cli.common import run_with_app
-from bot.config import Settings
 from bot.engine.copilot import Hit
-from bot.pilot.retrieval import HybridRetriever, IndexReport
-from bot.pilot.voyage import VoyageEmbedder
-from bot.store.search_index import SqlSearchIndex
-
-
-def embedder_for(settings: Settings) -> VoyageEmbedder | None:
-    """The Voyage embedder when ``VOYAGE_API_KEY`` is set, else None (lexical retrieval only)."""
-    key = settings.voyage_api_key.get_secret_value() if settings.voyage_api_key else ""
-    if not key:
-        return None
-    return VoyageEmbedder(key, settings.voyage_base_url, settings.embed_model, settings.embed_dims)
-
-
-def retriever_for(app: App) -> tuple[HybridRetriever, SqlSearchIndex]:
-    """A retriever over the app's database (and the store, which is also the corpus to reindex from)."""
-    store = SqlSearchIndex(app.database.engine)
-    return HybridRetriever(store, embedder_for(app.settings)), store
+from bot.pilot.retrieval import IndexReport
 
 
 async def reindex(
     app: App, *, sessions: bool = True, progress: Callable[[str], None] | None = None
 ) -> tuple[str, IndexReport]:
     """Bring the index in line with the stored flows (and resolved sessions); returns the mode and the report."""
-    retriever, store = retriever_for(app)
+    retriever, store = retriever_for(app.settings, app.database)
     return retriever.mode, await retriever.reindex_all(store, sessions=sessions, progress=progress)
 
 
@@ -79,7 +63,7 @@ def search(query: str, team_name: str | None, kinds: tuple[str, ...], limit: int
             if team is None:
                 raise click.ClickException(f"No team named {team_name!r}.")
             team_id = team.id
-        retriever, _ = retriever_for(app)
+        retriever, _ = retriever_for(app.settings, app.database)
         if match:
             return await retriever.match_flows(team_id, query, limit)
         return await retriever.search(team_id, query, kinds or ("flow", "session"), limit)

@@ -149,8 +149,10 @@ class Ctx:
         title: str = "",
         answer: str = "",
         detail: dict[str, Any] | None = None,
+        actor: tuple[str, str] | None = None,
     ) -> TimelineEntry:
-        """Append a timeline entry for the acting user. ``detail['version']`` is the state it produced."""
+        """Append a timeline entry for the acting user (or ``actor`` = (id, name), e.g. FlowPilot).
+        ``detail['version']`` is the state it produced."""
         payload = dict(detail or {})
         payload.setdefault("version", session.state_version)
         entry = TimelineEntry(
@@ -159,8 +161,8 @@ class Ctx:
             session_id=session.id,
             at=self.now,
             kind=kind,
-            actor_id=self.user.id,
-            actor_name=self.user.display_name,
+            actor_id=actor[0] if actor else self.user.id,
+            actor_name=actor[1] if actor else self.user.display_name,
             node_id=node_id,
             title=title,
             answer=answer,

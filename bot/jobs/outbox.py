@@ -11,8 +11,6 @@ transaction as the item's new state.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -36,6 +34,7 @@ from bot.engine.psa import (
     PsaRejectedError,
     PsaUnavailableError,
 )
+from bot.jobs.loop import WakeableLoop
 
 log = logging.getLogger(__name__)
 BOT = "ResolutionFlow"
@@ -87,38 +86,24 @@ class OutboxWorker:
         self._clock = clock
         self._wake_inbox = wake_inbox
         self.policy = policy or RetryPolicy()
-        self._poll = poll_seconds
         self._batch = batch
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = WakeableLoop("outbox-worker", self._drain_all, poll_seconds)
 
     def wake(self) -> None:
         """Something may be due."""
-        self._wakeup.set()
+        self._loop.wake()
 
     def start(self) -> None:
         """Run in the background of the current event loop."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="outbox-worker")
+        self._loop.start()
 
     async def stop(self) -> None:
         """Stop after the delivery in hand (an interrupted one comes back when its lease ends)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
-    async def _run(self) -> None:
-        while True:
-            self._wakeup.clear()
-            try:
-                while await self.drain_once():
-                    pass
-            except Exception:  # a database outage: the poll tries again
-                log.exception("outbox worker pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+    async def _drain_all(self) -> None:
+        while await self.drain_once():
+            pass
 
     async def drain_once(self) -> int:
         """Claim and deliver what is due now; returns how many items were tried."""

@@ -11,7 +11,6 @@ sender may return follow-up events (``ThreadStarted`` when a card opened a threa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -22,6 +21,7 @@ from bot.engine.events import Actor, InboundEvent
 from bot.engine.model import InboxItem
 from bot.engine.ports import UnitOfWorkFactory
 from bot.engine.replies import Reply
+from bot.jobs.loop import WakeableLoop
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +109,11 @@ class InboxWorker:
         self._uow_factory = uow_factory
         self._engine = engine
         self._senders = senders
-        self._poll = poll_seconds
         self._observer = observer
         self._gate = asyncio.Semaphore(concurrency)
         self._pilot_gate = asyncio.Semaphore(pilot_concurrency)
         self._enrichers = enrichers if enrichers is not None else {}
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = WakeableLoop("inbox-worker", self.fetch, poll_seconds)
         self._in_hand: set[int] = set()
         self._done: dict[int, asyncio.Event] = {}  # in-hand events a later copilot job of theirs may wait for
         self._finished: set[int] = set()  # done since the current fetch began: its read may still list them
@@ -126,34 +124,19 @@ class InboxWorker:
 
     def wake(self) -> None:
         """Something new is in the inbox."""
-        self._wakeup.set()
+        self._loop.wake()
 
     def start(self) -> None:
         """Run in the background of the current event loop."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="inbox-worker")
+        self._loop.start()
 
     async def stop(self) -> None:
         """Stop fetching, let the events in hand finish (their lanes stop after them) and return."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
         for lane in self._lanes.values():
             while len(lane) > 1:
                 self._in_hand.discard(lane.pop().id)
         await self._idle()
-
-    async def _run(self) -> None:
-        while True:
-            self._wakeup.clear()
-            try:
-                await self.fetch()
-            except Exception:  # the loop must survive anything (a database restart); the poll tries again
-                log.exception("inbox worker could not read the inbox")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
 
     async def fetch(self, page: int = 200) -> int:
         """Queue every pending event not already in hand on its lane; returns how many were queued."""

@@ -3,10 +3,10 @@ proposal for a team admin to review (nothing is published)."""
 
 from __future__ import annotations
 
-from bot.engine import codec
 from bot.engine.context import Ctx, UserError
-from bot.engine.events import PilotJob, PilotWork
+from bot.engine.events import PilotJob
 from bot.engine.pilot import texts as t
+from bot.engine.pilot.queue import queue_job
 from bot.engine.replies import Context, View
 
 MAX_DESCRIPTION = 2000
@@ -24,17 +24,5 @@ async def cmd_flow(ctx: Ctx, args: str) -> None:
     if sub.lower() != "generate" or not description.strip():
         raise UserError(t.FLOW_GENERATE_EMPTY)
     event_id = f"pilot:flow:{ctx.event.event_id or ctx.ids.new()}"
-    work = PilotWork(
-        team_id=ctx.team_id,
-        actor=ctx.event.actor,
-        conversation=ctx.conversation,
-        at=ctx.now,
-        event_id=event_id,
-        session_id="",
-        job=PilotJob.FLOW,
-        seq=0,
-        arg=description.strip()[:MAX_DESCRIPTION],
-    )
-    await ctx.uow.inbox.add(ctx.team_id, event_id, ctx.conversation.platform, codec.encode(work), ctx.now)
-    ctx.queued = True
+    await queue_job(ctx, PilotJob.FLOW, event_id, arg=description.strip()[:MAX_DESCRIPTION])
     ctx.post(View((Context("🧭 FlowPilot is drafting the flow…"),), "Drafting a flow"), flow_ref(event_id))

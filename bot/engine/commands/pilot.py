@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from bot.engine.commands.start import TICKET, show_ticket
-from bot.engine.commands.tickets import fetch_ticket
+from bot.engine.commands.tickets import TicketContext, fetch_ticket
 from bot.engine.context import Ctx, UserError
 from bot.engine.events import PilotJob
 from bot.engine.model import Fact, FactSource, IntakeType, Session, SessionType, TimelineKind
+from bot.engine.pilot import fixes as fix_rules
 from bot.engine.pilot import lane, views
 from bot.engine.pilot import texts as t
 from bot.engine.pilot.queue import queue_work
@@ -16,8 +17,13 @@ from bot.engine.replies import Context, Text, View
 from bot.engine.show import refresh_card
 
 MAX_PROBLEM = 4000
-STATUS_WORDS = {"ticket": "ticket_notes", "notes": "ticket_notes", "client": "client_update", "email": "email_draft"}
-STATUS_WORDS["request"] = "request_info"
+STATUS_WORDS = {
+    "ticket": "ticket_notes",
+    "notes": "ticket_notes",
+    "client": "client_update",
+    "email": "email_draft",
+    "request": "request_info",
+}
 LOG_LINES = re.compile(r"(\n.*){5,}")  # five or more lines pasted: a log
 
 
@@ -83,12 +89,12 @@ async def begin_pilot(ctx: Ctx, problem: str, ticket_number: str = "") -> Sessio
     return session
 
 
-async def queue_work_after_card(ctx: Ctx, session: Session, expected: int, ticket: object) -> None:
+async def queue_work_after_card(ctx: Ctx, session: Session, expected: int, ticket: TicketContext | None) -> None:
     """Post the card (the thread's root), the ticket and the mode line, then the first turn's placeholder."""
     session.bump(ctx.now)
     await refresh_card(ctx, session, None, post=True)
     if ticket is not None:
-        show_ticket(ctx, ticket)  # type: ignore[arg-type]
+        show_ticket(ctx, ticket)
     ctx.post(View((Context(_mode_line(ctx)),), _mode_line(ctx)))
     ctx.post(views.lane_card(session, [], None), views.lane_ref(session))
     await queue_work(ctx, session, PilotJob.TURN)
@@ -133,10 +139,8 @@ async def cmd_fact(ctx: Ctx, args: str) -> None:
 
 async def update_lane(ctx: Ctx, session: Session) -> None:
     """Refresh the task-lane card."""
-    from bot.engine.pilot.fixes import active
-
     facts = await ctx.uow.sessions.facts(ctx.team_id, session.id)
-    fix = active(await ctx.uow.sessions.fixes(ctx.team_id, session.id))
+    fix = fix_rules.active(await ctx.uow.sessions.fixes(ctx.team_id, session.id))
     ctx.update(views.lane_card(session, facts, fix), views.lane_ref(session))
 
 

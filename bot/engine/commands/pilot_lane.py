@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.engine.commands.pilot import ask, update_lane
 from bot.engine.context import Ctx, UserError
 from bot.engine.events import FormId, PilotJob
@@ -25,7 +27,7 @@ def _item(session: Session, item_id: str) -> TaskLaneItem:
 def _open_item(session: Session, item_id: str) -> TaskLaneItem:
     item = _item(session, item_id)
     if lane.is_settled(item):
-        when = item.answered_at[11:16] + " UTC" if item.answered_at else ""
+        when = hhmm(datetime.fromisoformat(item.answered_at)) if item.answered_at else ""
         raise UserError(t.ITEM_DONE.format(who=item.answered_by or "someone", time=when, answer=item.answer))
     return item
 

@@ -16,7 +16,7 @@ from bot.engine.context import Ctx
 from bot.engine.copilot import Brief, Copilot, CopilotUnavailable, DocKind, Hit, PilotTurn, Purpose, StatusKind
 from bot.engine.directory import ensure_user
 from bot.engine.events import ConversationRef, PilotJob, PilotWork
-from bot.engine.model import Session, TimelineEntry, TimelineKind
+from bot.engine.model import Session, TimelineKind
 from bot.engine.pilot import fixes as fix_rules
 from bot.engine.pilot import lane, views
 from bot.engine.pilot import texts as t
@@ -155,7 +155,19 @@ class PilotRunner:
                 if best is not None and not fresh.matched_flow:
                     fresh.matched_flow, fresh.match_score = best.ref, round(best.score, 3)
                 fresh.bump(ctx.now)
-                await uow.sessions.append_timeline(self._reply_entry(ctx, fresh, turn, work.seq))
+                await ctx.record(
+                    fresh,
+                    TimelineKind.PILOT_REPLIED,
+                    answer=turn.message,
+                    detail={
+                        "turn": work.seq,
+                        "kind": turn.kind.value,
+                        "tier": turn.tier,
+                        "confidence": round(turn.confidence, 3),
+                        "degraded": bool(turn.note),
+                    },
+                    actor=PILOT_ACTOR,
+                )
                 try:
                     await uow.sessions.save(fresh, expected)
                 except ConcurrentWriteError:
@@ -263,26 +275,6 @@ class PilotRunner:
         now = self._clock.now()
         user = await ensure_user(uow, self._ids, work.team_id, work.actor, now)
         return Ctx(uow=uow, event=work, user=user, now=now, ids=self._ids, psa=self._psa, pilot=self._services)
-
-    def _reply_entry(self, ctx: Ctx, session: Session, turn: PilotTurn, seq: int) -> TimelineEntry:
-        return TimelineEntry(
-            id=self._ids.new(),
-            team_id=session.team_id,
-            session_id=session.id,
-            at=ctx.now,
-            kind=TimelineKind.PILOT_REPLIED,
-            actor_id=PILOT_ACTOR[0],
-            actor_name=PILOT_ACTOR[1],
-            answer=turn.message,
-            detail={
-                "version": session.state_version,
-                "turn": seq,
-                "kind": turn.kind.value,
-                "tier": turn.tier,
-                "confidence": round(turn.confidence, 3),
-                "degraded": bool(turn.note),
-            },
-        )
 
     async def _mark(self, uow: Any, inbox_id: int | None) -> bool:
         if inbox_id is None:
