@@ -36,6 +36,19 @@ class Settings(BaseSettings):
         description="Inbox events handled at once per process (more helps when chat APIs are slow, fewer keeps "
         "acknowledgements fast when the CPU is busy).",
     )
+    card_update_delay: float = Field(
+        default=1.0,
+        ge=0,
+        le=30,
+        alias="RFBOT_CARD_UPDATE_DELAY",
+        description="Seconds a session card waits for more changes before chat shows them (one update per burst of "
+        "clicks; 0 updates it with every step).",
+    )
+    fast_loop: bool = Field(
+        default=True,
+        alias="RFBOT_FAST_LOOP",
+        description="Serve on uvloop's event loop when it is installed (false: asyncio's own loop).",
+    )
     var_dir: Path = Field(default=Path("./var"), description="Where local files (SQLite, saved notes) go.")
     default_team: str = Field(default="default", description="Team used by the console when --team is not given.")
     log_level: str = Field(default="INFO", description="Logging level.")

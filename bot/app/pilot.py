@@ -3,16 +3,22 @@ hybrid retrieval over the search index (lexical only without ``VOYAGE_API_KEY``)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.config import Settings
 from bot.engine.pilot.services import PilotServices
 from bot.flows.model import Flow
 from bot.metrics import Metrics
-from bot.pilot.build import build_copilot, close_copilot
 from bot.pilot.offline import OfflineCopilot
 from bot.pilot.retrieval import HybridRetriever
-from bot.pilot.voyage import VoyageEmbedder
 from bot.store.database import Database
 from bot.store.search_index import SqlSearchIndex
+
+if TYPE_CHECKING:
+    from bot.pilot.voyage import VoyageEmbedder
+
+# The vendor SDKs (anthropic, voyageai) are imported only when their keys are set: together they are most of the
+# CLI's start-up time, and most commands never talk to a model.
 
 
 def embedder_for(settings: Settings) -> VoyageEmbedder | None:
@@ -20,6 +26,8 @@ def embedder_for(settings: Settings) -> VoyageEmbedder | None:
     key = settings.voyage_api_key.get_secret_value() if settings.voyage_api_key else ""
     if not key:
         return None
+    from bot.pilot.voyage import VoyageEmbedder
+
     return VoyageEmbedder(key, settings.voyage_base_url, settings.embed_model, settings.embed_dims)
 
 
@@ -37,12 +45,16 @@ def build_pilot(settings: Settings, database: Database, metrics: Metrics) -> Pil
             return await uow.flows.get(team_id, key)
 
     offline = OfflineCopilot(load_flow)
-    claude = build_copilot(settings, metrics.model_call) if settings.claude_enabled else None
+    claude = None
+    if settings.claude_enabled and settings.anthropic_api_key is not None:
+        from bot.pilot.build import build_copilot
+
+        claude = build_copilot(settings, metrics.model_call)
     retriever, _ = retriever_for(settings, database)
 
     async def close() -> None:
         await retriever.close()
         if claude is not None:
-            await close_copilot(claude)
+            await claude.aclose()
 
     return PilotServices(copilot=claude or offline, offline=offline, retriever=retriever, close=close)

@@ -205,6 +205,15 @@ def build_slack(
         )
     slack_http.register(bolt, intake, now, settings.slash_command)
     sender = SlackSender(
-        workspaces.client_for, refs, now, observe=lambda method, ok: metrics.delivery("slack", method, ok)
+        workspaces.client_for,
+        refs,
+        now,
+        observe=lambda method, ok: metrics.delivery("slack", method, ok),
+        lazy_delay=settings.card_update_delay,
     )
-    return SlackParts(bolt, sender, SlackProfiles(workspaces.client_for), workspaces.close)
+
+    async def close() -> None:
+        await sender.flush()
+        await workspaces.close()
+
+    return SlackParts(bolt, sender, SlackProfiles(workspaces.client_for), close)

@@ -33,4 +33,4 @@ def serve(host: str | None, port: int | None) -> None:
         app = build_app(settings)
     except SecretsError as err:
         raise click.ClickException(str(err)) from None
-    run(app.web_app(), host or settings.host, port or settings.port, click.echo)
+    run(app.web_app(), host or settings.host, port or settings.port, click.echo, fast_loop=settings.fast_loop)

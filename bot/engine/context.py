@@ -55,9 +55,10 @@ class Ctx:
         """Post a message in the conversation."""
         self.replies.append(Post(conversation or self.conversation, view, ref))
 
-    def update(self, view: View, ref: str, conversation: ConversationRef | None = None) -> None:
-        """Replace a message posted earlier under ``ref``."""
-        self.replies.append(Update(conversation or self.conversation, view, ref))
+    def update(self, view: View, ref: str, conversation: ConversationRef | None = None, *, lazy: bool = False) -> None:
+        """Replace a message posted earlier under ``ref`` (``lazy``: a status display whose latest content is all
+        that matters, see ``Update``)."""
+        self.replies.append(Update(conversation or self.conversation, view, ref, lazy))
 
     def whisper(self, text: str, *blocks: Block) -> None:
         """A message only the actor sees."""

@@ -142,11 +142,16 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class Update:
-    """Replace a message posted earlier under ``ref`` (or post it if the platform has lost it)."""
+    """Replace a message posted earlier under ``ref`` (or post it if the platform has lost it).
+
+    ``lazy`` marks a status display (the session card): only its latest content matters, so a platform may deliver
+    it after the batch's other replies and fold several quick updates of the same message into one.
+    """
 
     conversation: ConversationRef
     view: View
     ref: str
+    lazy: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ async def refresh_card(ctx: Ctx, session: Session, flow: Flow | None, *, post: b
         root = not ctx.conversation.thread
         ctx.replies.append(Post(ctx.conversation, view, card_ref(session), root=root, session_id=session.id))
     else:
-        ctx.update(view, card_ref(session))
+        ctx.update(view, card_ref(session), lazy=True)
 
 
 async def show_step(ctx: Ctx, session: Session, flow: Flow | None) -> None:

@@ -42,6 +42,7 @@ async def running_bot(database_url: str, slack_api_url: str, **overrides: Any) -
         "slack_bot_token": BOT_TOKEN,
         "slack_signing_secret": SIGNING_SECRET,
         "slack_api_url": slack_api_url.rstrip("/") + "/api/",
+        "card_update_delay": 0,  # cards updated with every step, so transcripts are deterministic
     }
     settings = Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
     app = build_app(settings)

@@ -33,6 +33,7 @@ from bot.engine.replies import (
     Update,
     View,
 )
+from bot.handlers.latest import LatestWins
 from bot.handlers.slack import ids
 from bot.handlers.slack.mrkdwn import split_lines
 from bot.handlers.slack.render import render_home, render_message, render_modal
@@ -66,24 +67,48 @@ class SlackSender:
         refs: MessageRefs,
         now: Callable[[], datetime],
         observe: Callable[[str, bool], None] | None = None,
+        lazy_delay: float = 0.0,
     ) -> None:
         self._client_for = client_for
         self._refs = refs
         self._now = now
         self._observe = observe or (lambda method, ok: None)
+        self._lazy: LatestWins[tuple[str, Update]] = LatestWins(lazy_delay, self._deferred)
 
     async def send(self, team_id: str, replies: list[Reply], actor: Actor | None = None) -> list[InboundEvent]:
         """Deliver a batch in order; returns ``ThreadStarted`` events for cards that opened threads. ``actor`` (who
-        caused the batch) is told when a delivery fails."""
+        caused the batch) is told when a delivery fails. Lazy updates (the session card) go last, or are deferred
+        and folded with later ones when the sender has a ``lazy_delay``."""
         batch = _Batch(team_id, await self._client_for(team_id), actor)
+        last: dict[str, Update] = {}
         for reply in replies:
-            try:
-                await self._one(batch, reply)
-            except SlackApiError as err:
-                error = str(err.response.get("error", "error")) if err.response is not None else "error"
-                log.error("Slack %s failed for team %s: %s", type(reply).__name__, team_id, error)
-                await self._tell_user(batch, reply, error)
+            if isinstance(reply, Update) and reply.lazy:
+                if self._lazy.deferring:
+                    self._lazy.put((team_id, reply.ref), (team_id, reply))
+                else:
+                    last.pop(reply.ref, None)
+                    last[reply.ref] = reply
+                continue
+            await self._safely(batch, reply)
+        for reply in last.values():
+            await self._safely(batch, reply)
         return batch.follow_ups
+
+    async def flush(self) -> None:
+        """Deliver deferred updates now (at shutdown)."""
+        await self._lazy.flush()
+
+    async def _deferred(self, item: tuple[str, Update]) -> None:
+        team_id, reply = item
+        await self._safely(_Batch(team_id, await self._client_for(team_id), None), reply)
+
+    async def _safely(self, batch: _Batch, reply: Reply) -> None:
+        try:
+            await self._one(batch, reply)
+        except SlackApiError as err:
+            error = str(err.response.get("error", "error")) if err.response is not None else "error"
+            log.error("Slack %s failed for team %s: %s", type(reply).__name__, batch.team_id, error)
+            await self._tell_user(batch, reply, error)
 
     def _thread(self, batch: _Batch, conversation: ConversationRef) -> str:
         return conversation.thread or batch.threads.get(conversation.channel, "")
@@ -98,6 +123,8 @@ class SlackSender:
         return result
 
     async def _one(self, batch: _Batch, reply: Reply) -> None:
+        if isinstance(reply, Post | Update) and reply.ref and not (isinstance(reply, Update) and reply.lazy):
+            self._lazy.cancel((batch.team_id, reply.ref))  # this newer view wins over a deferred one
         if isinstance(reply, Post):
             await self._post(batch, reply)
         elif isinstance(reply, Update):
