@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import anthropic
+import httpx2  # the Anthropic SDK's HTTP client
 from anthropic.types import Message, MessageParam, TextBlockParam, ToolChoiceParam, ToolParam
 
 from bot.engine.copilot import CopilotUnavailable, ModelTier, Purpose, TextSink
@@ -124,6 +125,10 @@ async def send(client: anthropic.AsyncAnthropic, call: Call, model: str, sink: T
         return message
     except anthropic.APIError as err:
         raise _unavailable(err) from None
+    except httpx2.TimeoutException:  # raised while reading a stream: the SDK wraps only errors before the answer
+        raise CopilotUnavailable("the model did not answer in time") from None
+    except httpx2.TransportError:  # the connection dropped mid-stream
+        raise CopilotUnavailable("the model API connection was lost") from None
 
 
 def _redact_json(value: Any) -> Any:
