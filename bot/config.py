@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     )
     slack_scopes: str = Field(
         default="commands,chat:write,chat:write.public,app_mentions:read,channels:history,groups:history,"
-        "im:history,im:write,users:read,users:read.email",
+        "im:history,im:write,users:read,users:read.email,files:read",
         alias="SLACK_SCOPES",
         description="Bot scopes requested by the OAuth install (comma-separated).",
     )
@@ -131,6 +131,51 @@ class Settings(BaseSettings):
         description="Embedding size (256, 512, 1024 or 2048); changing it or the model re-embeds on `rfbot index "
         "rebuild`.",
     )
+    index_stats_documents: int = Field(
+        default=500,
+        ge=1,
+        alias="RFBOT_INDEX_STATS_DOCUMENTS",
+        description="The index worker refreshes the search index's word statistics after this many documents were "
+        "indexed, or after RFBOT_INDEX_STATS_MINUTES, whichever comes first.",
+    )
+    index_stats_minutes: float = Field(
+        default=60.0,
+        gt=0,
+        alias="RFBOT_INDEX_STATS_MINUTES",
+        description="Minutes from the first indexed document after a statistics refresh to the next refresh at the "
+        "latest (see RFBOT_INDEX_STATS_DOCUMENTS).",
+    )
+    # --- Microsoft Teams (the Microsoft 365 Agents SDK's own names; other CONNECTIONS__* variables pass through) ---
+    teams_client_id: str = Field(
+        default="",
+        alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID",
+        description="Azure Bot (Entra app) id; setting it enables Teams at POST /api/messages.",
+    )
+    teams_client_secret: SecretStr | None = Field(
+        default=None,
+        alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET",
+        description="Client secret of the bot's Entra app.",
+    )
+    teams_tenant_id: str = Field(
+        default="",
+        alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID",
+        description="Tenant id of the bot's Entra app (single-tenant registration).",
+    )
+    teams_auth_type: str = Field(
+        default="",
+        alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__AUTHTYPE",
+        description="How the bot authenticates to Entra (SDK default: ClientSecret).",
+    )
+    teams_anonymous_allowed: bool = Field(
+        default=False,
+        alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED",
+        description="LOCAL DEVELOPMENT ONLY: accept Teams requests without a token and send without one.",
+    )
+    teams_service_url: str = Field(
+        default="https://smba.trafficmanager.net/teams/",
+        alias="RFBOT_TEAMS_SERVICE_URL",
+        description="Bot Connector URL for proactive sends when no activity has named one yet (Teams' global one).",
+    )
 
     @property
     def claude_enabled(self) -> bool:
@@ -151,6 +196,11 @@ class Settings(BaseSettings):
     def slack_enabled(self) -> bool:
         """Slack is configured (single-workspace token or OAuth app) and has a signing secret."""
         return self.slack_signing_secret is not None and (self.slack_bot_token is not None or self.slack_oauth_enabled)
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams is configured: the bot's app id (CLIENTID) is set."""
+        return bool(self.teams_client_id)
 
     @field_validator("database_url")
     @classmethod

@@ -8,12 +8,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app.pilot import build_pilot
+from bot.app.pilot import build_pilot, index_worker
 from bot.app.psa import ConnectedPsas, PsaFactory, connectwise_factory, env_credentials
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.engine.ports import Clock, Ids
 from bot.engine.system import SystemClock, UuidIds
+from bot.handlers.console.files import ConsoleFiles
+from bot.jobs.indexing import IndexWorker
 from bot.jobs.intake import Intake
 from bot.jobs.outbox import OutboxWorker, RetryPolicy
 from bot.jobs.worker import InboxWorker, Sender
@@ -39,9 +41,11 @@ class App:
     worker: InboxWorker | None = None
     intake: Intake | None = None
     slack: Any = None  # the bolt AsyncApp when Slack is configured
+    teams: Any = None  # the Teams parts (``bot.app.teams.TeamsParts``) when Teams is configured
     psa: ConnectedPsas | None = None
     psa_connections: SqlPsaConnections | None = None  # None without RFBOT_SECRET_KEYS (nothing can be stored)
     outbox: OutboxWorker | None = None
+    indexer: IndexWorker | None = None  # keeps the search index current (stopped by FlowPilot's closer)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def web_app(self) -> web.Application:
@@ -64,6 +68,8 @@ class App:
                 worker.wake()
             if outbox is not None:
                 outbox.start()
+            if self.indexer is not None:
+                self.indexer.start()
 
         async def stop() -> None:
             if outbox is not None:
@@ -72,9 +78,12 @@ class App:
                 await worker.stop()
             await self.close()
 
-        return build_web_app(
+        web_app = build_web_app(
             metrics=self.metrics, health=self.database.ping, routes=routes, on_startup=[start], on_cleanup=[stop]
         )
+        if self.teams is not None:
+            self.teams.mount(web_app)  # POST /api/messages, JWT-checked on that route only
+        return web_app
 
     async def close(self) -> None:
         """Release connections (platform HTTP sessions, then the database pool)."""
@@ -103,6 +112,7 @@ def build_app(
     psa = ConnectedPsas(connections, psa_factory, env_credentials(settings), box=box, now=clock.now, links=links)
     metrics = Metrics()
     pilot = build_pilot(settings, database, metrics)
+    pilot.files["console"] = ConsoleFiles()  # `/attach PATH` in `rfbot console`: the engineer's own files
     engine = Engine(database.uow, clock, ids, psa=psa, pilot=pilot)
     app = App(settings=settings, database=database, engine=engine, clock=clock, ids=ids, metrics=metrics)
     app.psa, app.psa_connections = psa, connections
@@ -118,6 +128,7 @@ def build_app(
     )
     app.worker = worker
     pilot.wake = worker.wake
+    app.indexer = index_worker(pilot)  # chains its wake onto pilot.wake
     if pilot.close is not None:
         app.closers.append(pilot.close)
     seal = box.encrypt if box is not None else None
@@ -129,5 +140,14 @@ def build_app(
         refs = SqlMessageRefs(database.sessionmaker)
         slack = build_slack(settings, app.intake, refs, app.metrics, clock.now, database)
         app.slack, app.senders["slack"], enrichers["slack"] = slack.bolt, slack.sender, slack.profiles
+        pilot.files["slack"] = slack.files
         app.closers.append(slack.close)
+    if settings.teams_enabled:
+        from bot.app.teams import build_teams
+
+        teams = build_teams(
+            settings, app.intake, SqlMessageRefs(database.sessionmaker), app.metrics, clock.now, database
+        )
+        app.teams, app.senders["teams"], enrichers["teams"] = teams, teams.sender, teams.profiles
+        app.closers.append(teams.close)
     return app

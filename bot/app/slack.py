@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.engine.ports import MessageRefs
 from bot.handlers.slack import http as slack_http
+from bot.handlers.slack.files import SlackFiles
 from bot.handlers.slack.profiles import SlackProfiles
 from bot.handlers.slack.sender import SlackSender
 from bot.metrics import Metrics
@@ -151,6 +152,7 @@ class SlackParts:
     sender: SlackSender
     profiles: SlackProfiles
     close: Callable[[], Awaitable[None]]
+    files: SlackFiles  # downloads files shared in threads for FlowPilot (bot token of the team's workspace)
 
 
 def _oauth_bolt(settings: Settings, database: Database) -> tuple[AsyncApp, MultiWorkspace]:
@@ -188,8 +190,9 @@ def build_slack(
     now: Callable[[], datetime],
     database: Database,
 ) -> SlackParts:
-    """The bolt app with our listeners, the sender and the profile enricher the worker uses, and what to call at
-    shutdown. ``SecretsError`` if OAuth is configured without ``RFBOT_SECRET_KEYS``."""
+    """The bolt app with our listeners, the sender and the profile enricher the worker uses, the file fetcher
+    FlowPilot uses, and what to call at shutdown. ``SecretsError`` if OAuth is configured without
+    ``RFBOT_SECRET_KEYS``."""
     assert settings.slack_signing_secret is not None
     workspaces: SingleWorkspace | MultiWorkspace
     if settings.slack_oauth_enabled:
@@ -216,4 +219,5 @@ def build_slack(
         await sender.flush()
         await workspaces.close()
 
-    return SlackParts(bolt, sender, SlackProfiles(workspaces.client_for), close)
+    files = SlackFiles(workspaces.client_for, settings.slack_api_url)
+    return SlackParts(bolt, sender, SlackProfiles(workspaces.client_for), close, files)

@@ -1,4 +1,4 @@
-"""The ``rfbot`` command line: serve, console, db, flows, index, config, keys, psa."""
+"""The ``rfbot`` command line: serve, console, db, flows, index, config, keys, psa, teams."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.cli.index_cmd import index
 from bot.cli.keys_cmd import keys
 from bot.cli.psa_cmd import psa
 from bot.cli.serve_cmd import serve
+from bot.cli.teams_cmd import teams
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,6 +34,7 @@ cli.add_command(config)
 cli.add_command(serve)
 cli.add_command(keys)
 cli.add_command(psa)
+cli.add_command(teams)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from bot.engine.events import (
     ConversationRef,
     DeliveryReported,
     DeliveryState,
+    FileRef,
     FormId,
     FormSubmitted,
     HomeOpened,
@@ -65,6 +66,8 @@ def encode(event: InboundEvent) -> dict[str, Any]:
         data.update(name=event.name, args=event.args)
     elif isinstance(event, MessageReceived):
         data.update(text=event.text)
+    if isinstance(event, (CommandIssued, MessageReceived)) and event.files:
+        data.update(files=[f.to_dict() for f in event.files])
     elif isinstance(event, ButtonPressed):
         data.update(
             action=event.action.value, session_id=event.session_id, state_version=event.state_version, value=event.value
@@ -110,10 +113,11 @@ def decode(data: dict[str, Any]) -> InboundEvent:
             "at": datetime.fromisoformat(data["at"]),
             "event_id": str(data.get("event_id", "")),
         }
+        files = tuple(FileRef.from_dict(f) for f in data.get("files") or () if isinstance(f, dict))
         if kind is CommandIssued:
-            return CommandIssued(name=str(data["name"]), args=str(data.get("args", "")), **base)
+            return CommandIssued(name=str(data["name"]), args=str(data.get("args", "")), files=files, **base)
         if kind is MessageReceived:
-            return MessageReceived(text=str(data["text"]), **base)
+            return MessageReceived(text=str(data["text"]), files=files, **base)
         if kind is ButtonPressed:
             return ButtonPressed(
                 action=ActionId(data["action"]),

@@ -55,6 +55,42 @@ class ConversationRef:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """A file shared with a message, by reference: what the engine may read (name, media type, size in bytes) and
+    an opaque ``locator`` that only the platform's ``FileFetcher`` understands (Slack: the file id and its private
+    download URL). ``size`` is what the platform declared (0 when unknown); the fetcher enforces the real size.
+    """
+
+    name: str
+    mime_type: str
+    size: int
+    platform: str
+    locator: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form for storage (the inbox, the timeline)."""
+        return {
+            "name": self.name,
+            "mime_type": self.mime_type,
+            "size": self.size,
+            "platform": self.platform,
+            "locator": dict(self.locator),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileRef:
+        """Inverse of ``to_dict``."""
+        locator = data.get("locator") or {}
+        return cls(
+            name=str(data.get("name", "")),
+            mime_type=str(data.get("mime_type", "")),
+            size=int(data.get("size") or 0),
+            platform=str(data.get("platform", "")),
+            locator={str(k): str(v) for k, v in dict(locator).items()},
+        )
+
+
 class ActionId(StrEnum):
     """Every button/select action the engine understands. Adapters round-trip these values verbatim."""
 
@@ -90,6 +126,8 @@ class ActionId(StrEnum):
     FORK_PICK = "fork_pick"  # value = the hypothesis to explore
     CONFIRM_POST = "confirm_post"  # value = document kind: post the previewed document
     EDIT_DOCUMENT = "edit_document"  # value = document kind: open the previewed document in a form
+    STATUS_UPDATE = "status_update"  # value = "<status kind>:<quick|detailed>": draft a status update
+    POST_STATUS_NOTE = "post_status_note"  # value = "<seq>:<quick|detailed>": post a drafted ticket note once
 
 
 class FormId(StrEnum):
@@ -124,17 +162,21 @@ class Event:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CommandIssued(Event):
-    """A command such as ``start vpn #12345`` (``name`` = "start", ``args`` = "vpn #12345")."""
+    """A command such as ``start vpn #12345`` (``name`` = "start", ``args`` = "vpn #12345"); ``files`` shared with
+    it (a mention or a DM that starts FlowPilot with a screenshot)."""
 
     name: str
     args: str = ""
+    files: tuple[FileRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageReceived(Event):
-    """Free text typed in a session's thread."""
+    """Free text typed in a session's thread, and the files shared with it (``text`` may be empty when a file was
+    shared alone)."""
 
     text: str
+    files: tuple[FileRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

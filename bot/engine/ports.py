@@ -11,6 +11,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from bot.engine.events import FileRef
 from bot.engine.model import (
     Fact,
     InboxItem,
@@ -324,6 +325,31 @@ class Ids(Protocol):
 
     def new(self) -> str:
         """A new unique id (a UUID string)."""
+        ...
+
+
+class FileUnavailable(Exception):
+    """A shared file could not be downloaded (no access, deleted, not hosted by the platform, network); the message
+    says why, for the log and the engineer."""
+
+
+class FileTooLarge(FileUnavailable):
+    """A shared file holds more bytes than the caller's cap (found while reading: nothing past the cap is kept)."""
+
+
+class FileFetcher(Protocol):
+    """Downloads the files people share in a conversation, one implementation per chat platform.
+
+    FlowPilot fetches the files shared since its last turn with this port and passes them to the model; the engine
+    decides which files go and within which caps, the adapter only knows how to reach its platform's files.
+    """
+
+    async def fetch(self, team_id: str, ref: FileRef, max_bytes: int) -> bytes:
+        """The bytes of the file ``ref`` was shared as, with the credentials of ``team_id``'s workspace.
+
+        Reads at most ``max_bytes + 1`` bytes: raises ``FileTooLarge`` when the file is bigger than ``max_bytes``,
+        ``FileUnavailable`` when it cannot be downloaded.
+        """
         ...
 
 

@@ -8,6 +8,7 @@ from bot.engine.conversation import Stage, stage_of
 from bot.engine.events import ActionId
 from bot.engine.model import Session, SessionStatus
 from bot.engine.replies import Block, Button, Buttons, Code, Context, Fields, Header, Style, Text, View
+from bot.engine.shown import shown
 from bot.flows import runner
 from bot.flows.model import Flow, FlowKind, Node, NodeType
 
@@ -61,7 +62,7 @@ def _checklist_position(session: Session, flow: Flow) -> int:
 def session_card(session: Session, flow: Flow | None, engineer: str) -> View:
     """The card at the top of a session's thread, kept current."""
     icon = STATUS_ICON.get(session.status, "")
-    title = flow.name if flow else (session.title or "FlowPilot session")
+    title = flow.name if flow else (shown(session.title) or "FlowPilot session")
     items: list[tuple[str, str]] = [
         ("Ticket", f"#{session.ticket.number}" if session.ticket else "none linked"),
         ("Engineer", engineer),
@@ -69,9 +70,9 @@ def session_card(session: Session, flow: Flow | None, engineer: str) -> View:
         ("Progress", progress(session, flow)),
     ]
     if session.problem_summary:
-        items.append(("Problem", session.problem_summary))
+        items.append(("Problem", shown(session.problem_summary)))
     if session.ticket and session.ticket.summary:
-        items.append(("Ticket summary", session.ticket.summary))
+        items.append(("Ticket summary", shown(session.ticket.summary)))
     blocks: list[Block] = [Header(f"🔧 {title}"), Fields(tuple(items))]
     started = f"{session.started_at:%Y-%m-%d} {hhmm(session.started_at)}"
     blocks.append(Context(f"Session {session.id[:8]} · started {started}"))

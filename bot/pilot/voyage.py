@@ -5,10 +5,16 @@ the "withheld" placeholder instead, never unmasked. Documents are embedded with 
 with ``"query"``; requests carry at most 128 inputs and about 100k estimated tokens. Vectors come back as float32
 rows scaled to unit length, so a dot product is the cosine similarity.
 
-Failures raise ``EmbeddingError`` with the error class and the service's message, the API key masked out. The SDK
-opens an HTTP session per request unless given one: pass ``session`` (an ``aiohttp.ClientSession`` built by the
-composition root, which may import aiohttp) to reuse connections; it is installed through ``voyageai.aiosession``
-for the duration of each call only.
+Failures raise ``EmbeddingError`` with the error class and the service's message, the API key masked out.
+
+Connections: the SDK's ``AsyncClient`` holds no HTTP session of its own. Unless one is installed in the
+``voyageai.aiosession`` context variable, every request opens a new ``aiohttp.ClientSession`` and closes it after
+the answer (a new TCP and TLS handshake per query, which is most of a query's embedding latency). The SDK offers no
+constructor argument for a session, so the embedder installs one around each call (``aiosession.set`` / ``reset``:
+a context variable, so concurrent calls in other tasks are unaffected). ``session`` is that session, or a callable
+returning it: the composition root passes its shared, keep-alive session, opened lazily inside the running event
+loop and closed at shutdown (``bot.app.pilot.HttpSession``). ``bot.pilot`` does not import aiohttp itself. One
+embedder (and so one ``AsyncClient``) serves the app's lifetime.
 """
 
 from __future__ import annotations
@@ -78,6 +84,8 @@ class VoyageEmbedder:
         max_retries: int = 3,
         session: Any = None,
     ) -> None:
+        """``session``: an ``aiohttp.ClientSession`` to send every request on, or a zero-argument callable returning
+        the one to use for a call (None: the SDK's session per request)."""
         if not api_key:
             raise ValueError("VoyageEmbedder needs an API key (without one, run retrieval lexical-only)")
         self.model = model
@@ -104,8 +112,13 @@ class VoyageEmbedder:
             rows.extend(await self._call(batch, input_type))
         return unit_rows(rows, self.dims)
 
+    def _http(self) -> Any:
+        """The shared HTTP session for this call, if there is one."""
+        return self._session() if callable(self._session) else self._session
+
     async def _call(self, batch: list[str], input_type: str) -> list[Sequence[float]]:
-        token = voyageai.aiosession.set(self._session) if self._session is not None else None
+        session = self._http()
+        token = voyageai.aiosession.set(session) if session is not None else None
         try:
             result = await self._client.embed(
                 batch, model=self.model, input_type=input_type, output_dimension=self.dims

@@ -5,7 +5,9 @@ the engine's units of work. Every read is scoped: a team sees ``scope IN (team, 
 rows. The full-text statements are in ``bot.store.search_sql``; the DDL in migration 0007 (``search_tables``).
 
 ``SqlSearchIndex`` implements ``bot.pilot.retrieval.SearchStore`` and ``CorpusSource`` structurally: it hands out
-the dataclasses below and accepts any object with the attributes of ``DocumentWrite``.
+the dataclasses below and accepts any object with the attributes of ``DocumentWrite``. It is also what the index
+worker reads a job's documents from (``bot.jobs.indexing.IndexSource``: one resolved session, one scope's flows);
+the job queue itself is ``bot.store.index_jobs``.
 """
 
 from __future__ import annotations
@@ -257,6 +259,24 @@ class SqlSearchIndex:
 
     async def published_flows(self) -> list[tuple[str | None, Flow]]:
         """The latest published version of every stored flow: ``(team_id, flow)``, team None for public flows."""
+        return await self._published()
+
+    async def scope_flows(self, team_id: str | None) -> list[Flow]:
+        """The latest published version of each flow of one scope: the team's own, or the public ones (None)."""
+        return [flow for _, flow in await self._published(team_id or PUBLIC)]
+
+    async def resolved_session(self, team_id: str, session_id: str) -> Session | None:
+        """The team's session if it is resolved (None if it is not, or is not the team's)."""
+        stmt = select(SessionRow.__table__).where(
+            SessionRow.team_id == team_id,
+            SessionRow.id == session_id,
+            SessionRow.status == SessionStatus.RESOLVED.value,
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(stmt)).first()
+        return session_from_row(row) if row is not None else None
+
+    async def _published(self, scope: str | None = None) -> list[tuple[str | None, Flow]]:
         newest = (
             select(VERSIONS.c.flow_id, func.max(VERSIONS.c.version).label("version"))
             .where(VERSIONS.c.status == FlowStatus.PUBLISHED.value)
@@ -270,6 +290,8 @@ class SqlSearchIndex:
             .join(VERSIONS, (VERSIONS.c.flow_id == FLOWS.c.id) & (VERSIONS.c.version == newest.c.version))
             .order_by(FLOWS.c.scope, FLOWS.c.key)
         )
+        if scope is not None:
+            stmt = stmt.where(FLOWS.c.scope == scope)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
         flows = [self._flows.get(r) or self._flows.parse(r, r.source) for r in rows]

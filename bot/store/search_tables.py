@@ -1,5 +1,5 @@
-"""The retrieval index: ``search_documents`` (one row per flow, flow step or resolved session) and
-``search_vectors`` (its embedding, 1:1).
+"""The retrieval index: ``search_documents`` (one row per flow, flow step or resolved session),
+``search_vectors`` (its embedding, 1:1) and ``index_jobs`` (documents waiting to be (re)indexed).
 
 Scope works like ``flows``: ``team_id`` is NULL for public flows and ``scope`` is ``"public"`` or the team id
 (never NULL), so ``UNIQUE (scope, kind, ref)`` holds and a team reads ``scope IN (team, 'public')``.
@@ -20,6 +20,12 @@ Full-text objects are dialect-specific and created by raw DDL in migration 0007,
   keep only a query's rarer words.
 * SQLite: the FTS5 table ``search_fts`` (external content = ``search_documents``, porter tokenizer) and triggers
   that keep it in step with every insert, update and delete.
+
+``index_jobs`` is the index's outbox: a row is written in the same transaction as the change that makes a document
+stale (a session resolved, flows imported) and deleted by the background worker (``bot.jobs.indexing``) once the
+document is indexed, so the index catches up after any crash. ``UNIQUE (scope, kind, ref)`` coalesces repeated
+requests; ``generation`` grows with each one, so a worker that indexed an older state does not delete a newer
+request. ``next_attempt_at`` NULL means due now; a claimed job's is the end of the worker's lease (migration 0008).
 
 ``include_name`` tells Alembic (``migrations/env.py``) and the model-vs-migration test to leave those objects out
 of comparisons, so autogenerate never proposes dropping them. (A SQLite batch migration that rebuilds
@@ -53,12 +59,14 @@ TERM_STATS = "search_term_stats"  # PostgreSQL materialized view
 TSV_COLUMN = "search_tsv"  # PostgreSQL
 TSV_INDEX = "ix_search_documents_tsv"  # PostgreSQL
 TERM_STATS_INDEX = "ix_search_term_stats_word"  # PostgreSQL
+INDEX_JOBS = "index_jobs"
 PUBLIC_SCOPE = "public"
 KINDS = ("flow", "step", "session")
 
 
 def add_search_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """Define ``search_documents`` and ``search_vectors`` on ``metadata`` and return them."""
+    """Define ``search_documents``, ``search_vectors`` and ``index_jobs`` on ``metadata``; return the first two
+    (``metadata.tables[INDEX_JOBS]`` is the third, see ``add_index_jobs``)."""
     documents = Table(
         SEARCH_DOCUMENTS,
         metadata,
@@ -83,7 +91,30 @@ def add_search_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("dims", Integer, nullable=False),
         Column("embedding", LargeBinary, nullable=False),
     )
+    add_index_jobs(metadata)
     return documents, vectors
+
+
+def add_index_jobs(metadata: MetaData) -> Table:
+    """Define ``index_jobs`` on ``metadata`` and return it."""
+    return Table(
+        INDEX_JOBS,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("team_id", String(36), ForeignKey("teams.id", ondelete="CASCADE"), nullable=True, index=True),
+        Column("scope", String(36), nullable=False),
+        Column("kind", String(40), nullable=False),
+        Column("ref", String(400), nullable=False),
+        Column("generation", Integer, nullable=False),
+        Column("status", String(40), nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt_at", UtcDateTime(), nullable=True),
+        Column("last_error", Text, nullable=False),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+        UniqueConstraint("scope", "kind", "ref"),
+        Index("ix_index_jobs_due", "status", "next_attempt_at"),
+    )
 
 
 def is_full_text_object(name: str | None, type_: str, parent_names: Mapping[str, Any] | None = None) -> bool:

@@ -182,6 +182,7 @@ async def test_when_claude_fails_the_offline_copilot_answers(migrated_url: str, 
         degraded = "Claude is unavailable right now, so this answer comes from offline mode."
         answer = await p.shown(lambda text: degraded in text and "FlowPilot ·" in text, "an offline answer")
         assert len(labels(answer)) >= 3, "an offline question with quick replies"
+        assert "FlowPilot · offline mode" in seen(answer), "the status line says who answered"
         tried = len(p.model_calls("turn"))
         assert tried == (3 if fault == "overloaded" else 1), "Claude was tried first"
 

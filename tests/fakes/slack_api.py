@@ -1,4 +1,5 @@
-"""A loopback fake of the Slack Web API (``/api/<method>``) plus ``response_url`` endpoints (``/response/<id>``).
+"""A loopback fake of the Slack Web API (``/api/<method>``) plus ``response_url`` endpoints (``/response/<id>``) and
+private file downloads (``add_file``; see ``tests.fakes.slack_files``).
 
 Point slack_sdk at it with ``WebClient(token="xoxb-test-T1", base_url=fake.base_url + "/api/")``. Success is HTTP 200
 with ``{"ok": true, ...}``; API errors are HTTP 200 with ``{"ok": false, "error": ...}``, as Slack does.
@@ -16,9 +17,12 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.http_fake import RECORDED, LoopbackFake, parse_body
+from tests.fakes.slack_files import Download, SlackFileHost
 
 Params = dict[str, Any]
-DEFAULT_SCOPES = "app_mentions:read,channels:history,chat:write,commands,im:write,users:read,users:read.email"
+DEFAULT_SCOPES = (
+    "app_mentions:read,channels:history,chat:write,commands,files:read,im:write,users:read,users:read.email"
+)
 
 
 class SlackError(Exception):
@@ -72,6 +76,7 @@ class FakeSlackApi(LoopbackFake):
         self.add_workspace("T1", "Acme", "xoxb-test-T1")
         self.app.router.add_route("*", "/api/{method}", self._api)
         self.app.router.add_post("/response/{rid}", self._response_url)
+        self.file_host = SlackFileHost(self.app, self.tokens)
 
     # ---- registration -------------------------------------------------------------------------------------------
     def add_workspace(
@@ -112,6 +117,16 @@ class FakeSlackApi(LoopbackFake):
             msg["thread_ts"] = thread_ts
         self.workspaces[team_id].messages[(channel, ts)] = msg
         return ts
+
+    def add_file(self, team_id: str, name: str, data: bytes, mimetype: str, **options: Any) -> Params:
+        """Store a private file in ``team_id``; returns its file object (``url_private[_download]`` on this fake,
+        downloadable with that workspace's bot token only). ``options``: see ``SlackFileHost.add``."""
+        return self.file_host.add(self.base_url, team_id, name, data, mimetype, **options)
+
+    @property
+    def downloads(self) -> list[Download]:
+        """Every request for a private file, in order."""
+        return self.file_host.downloads
 
     def next_ts(self) -> str:
         """A fresh, strictly increasing message timestamp such as ``1700000000.000100``."""

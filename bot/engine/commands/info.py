@@ -1,15 +1,14 @@
-"""Read-only commands: `list`, `search`, `status`, `history`."""
+"""Read-only commands: `list`, `search` (in ``search``: flows and past sessions), `status`, `history`."""
 
 from __future__ import annotations
 
 from bot.engine import texts
+from bot.engine.commands.search import cmd_search
 from bot.engine.context import Ctx, UserError
 from bot.engine.events import ActionId
 from bot.engine.model import SessionStatus
 from bot.engine.replies import (
     Block,
-    Button,
-    Buttons,
     Context,
     Ephemeral,
     Header,
@@ -20,7 +19,8 @@ from bot.engine.replies import (
 )
 from bot.engine.show import refresh_card, show_step
 from bot.flows.model import Flow, FlowKind, FlowStatus
-from bot.flows.search import search
+
+__all__ = ["cmd_history", "cmd_list", "cmd_search", "cmd_status"]
 
 KIND_TITLES = {
     FlowKind.TROUBLESHOOTING: "Troubleshooting",
@@ -32,10 +32,6 @@ KIND_TITLES = {
 def _flow_line(flow: Flow) -> str:
     category = f" · {flow.category}" if flow.category else ""
     return f"*{flow.name}* — `{flow.key}`{category} (v{flow.version})"
-
-
-def _start_button(flow: Flow) -> Button:
-    return Button(f"Start {flow.key}", ActionId.START_FLOW, "", 0, flow.key)
 
 
 async def cmd_list(ctx: Ctx, args: str) -> None:
@@ -62,23 +58,6 @@ async def cmd_list(ctx: Ctx, args: str) -> None:
     blocks.append(Select("Start a flow:", ActionId.START_FLOW, choices))
     blocks.append(Context("Or type `start <flow> [#ticket]`."))
     ctx.replies.append(_ephemeral(ctx, View(tuple(blocks), "Flows")))
-
-
-async def cmd_search(ctx: Ctx, args: str) -> None:
-    """Find flows for a problem: `search outlook not syncing`."""
-    query = args.strip()
-    if not query:
-        raise UserError(texts.SEARCH_EMPTY)
-    flows = [f for f in await ctx.uow.flows.list(ctx.team_id) if f.status is FlowStatus.PUBLISHED]
-    hits = search(flows, query, limit=5)
-    if not hits:
-        raise UserError(texts.SEARCH_NONE.format(query=query))
-    lines = [f"• {_flow_line(f)} — match {score:.0%}" for f, score in hits]
-    view = View(
-        (Header(f"Flows for “{query}”"), Text("\n".join(lines)), Buttons(tuple(_start_button(f) for f, _ in hits))),
-        f"{len(hits)} flows match",
-    )
-    ctx.replies.append(_ephemeral(ctx, view))
 
 
 async def cmd_status(ctx: Ctx, args: str) -> None:

@@ -7,6 +7,7 @@ from bot.engine.commands.ticket_pushes import queue_resolution_pushes
 from bot.engine.context import Ctx, UserError
 from bot.engine.documents import document_for, redaction_enabled, store_note
 from bot.engine.events import ActionId, ConversationRef, FormId
+from bot.engine.knowledge import queue_session_index
 from bot.engine.model import NoteKind, Session, SessionStatus, SessionType, TimelineKind
 from bot.engine.replies import Attachment, Button, Buttons, Code, Input, OpenForm, Style, Text
 from bot.engine.show import refresh_card, show_step
@@ -164,13 +165,15 @@ async def finish_resolution(
     ctx: Ctx, session: Session, flow: Flow | None, expected: int, *, resolution_text: str | None = None
 ) -> None:
     """Close the session as resolved, keep its documentation, and queue the ticket notes (``resolution_text``:
-    the customer-facing note the engineer confirmed, when FlowPilot wrote it)."""
+    the customer-facing note the engineer confirmed, when FlowPilot wrote it) and the session's indexing for search,
+    all in the handler's transaction (the slow parts run in the background)."""
     summary = session.resolution_summary
     session.status = SessionStatus.RESOLVED
     session.ended_at = ctx.now
     session.bump(ctx.now)
     await ctx.record(session, TimelineKind.RESOLVED, answer=summary)
     await ctx.save(session, expected)
+    await queue_session_index(ctx, session)
     _, rendered = await store_note(ctx, session, NoteKind.SESSION_DOCUMENTATION)
     await refresh_card(ctx, session, flow)
     doc = await document_for(ctx, session)

@@ -1,4 +1,5 @@
-"""Things the engineer adds to a session: `note`, `addstep`, `link`, and free text typed in the thread."""
+"""Things the engineer adds to a session: `note`, `addstep`, `link`, and free text (and files) shared in the
+thread."""
 
 from __future__ import annotations
 
@@ -6,26 +7,32 @@ from bot.engine import texts
 from bot.engine.commands.start import TICKET, show_ticket
 from bot.engine.commands.tickets import fetch_ticket
 from bot.engine.context import Ctx, UserError
+from bot.engine.events import FileRef
 from bot.engine.model import IntakeType, Session, SessionType, TimelineKind
+from bot.engine.pilot.files import files_detail, files_of, shared_line
 from bot.engine.show import refresh_card, show_step
 from bot.engine.views import step_title
 
 MAX_NOTE = 4000
 
 
-async def add_note(ctx: Ctx, session: Session, text: str) -> None:
-    """Record a free-text note on the current step (does not move the session)."""
+async def add_note(ctx: Ctx, session: Session, text: str, files: tuple[FileRef, ...] = ()) -> None:
+    """Record a free-text note on the current step (does not move the session); files shared with it are named in
+    the note and kept for FlowPilot's next turn."""
     ctx.require_writer()
     if not session.status.is_open:
         raise UserError(texts.SESSION_CLOSED.format(status=session.status.value))
     text = text.strip()
-    if not text:
+    if not text and not files:
         raise UserError(texts.NOTE_EMPTY)
     if len(text) > MAX_NOTE:
         raise UserError(f"That note is {len(text)} characters; keep notes under {MAX_NOTE} (split it in two).")
     flow = await ctx.flow_of(session)
     title = step_title(session, flow)
-    await ctx.record(session, TimelineKind.NOTE, node_id=session.current_node, title=title, answer=text)
+    answer, detail = shared_line(text, files), files_detail(files)
+    await ctx.record(
+        session, TimelineKind.NOTE, node_id=session.current_node, title=title, answer=answer, detail=detail
+    )
     ctx.whisper(texts.NOTE_SAVED.format(step=title))
 
 
@@ -35,16 +42,17 @@ async def cmd_note(ctx: Ctx, args: str) -> None:
 
 
 async def on_message(ctx: Ctx, text: str) -> None:
-    """Free text typed in a session's conversation: FlowPilot's next question in a FlowPilot session, else a note on
-    the current step."""
+    """Free text (and files) shared in a session's conversation: FlowPilot's next question in a FlowPilot session,
+    else a note on the current step."""
     session = await ctx.open_session()
+    files = files_of(ctx.event)
     if session.session_type is SessionType.CHAT:
         from bot.engine.commands.pilot import ask
 
         ctx.require_writer()
-        await ask(ctx, session, text)
+        await ask(ctx, session, text, files)
         return
-    await add_note(ctx, session, text)
+    await add_note(ctx, session, text, files)
 
 
 async def cmd_addstep(ctx: Ctx, args: str) -> None:

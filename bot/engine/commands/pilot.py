@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import re
 
+from bot.engine.commands.pilot_status import choice_from_words, request_status
 from bot.engine.commands.start import TICKET, show_ticket
 from bot.engine.commands.tickets import TicketContext, fetch_ticket
 from bot.engine.context import Ctx, UserError
-from bot.engine.events import PilotJob
+from bot.engine.events import FileRef, PilotJob
 from bot.engine.model import Fact, FactSource, IntakeType, Session, SessionType, TimelineKind
+from bot.engine.pilot import files as shared_files
 from bot.engine.pilot import fixes as fix_rules
 from bot.engine.pilot import lane, views
 from bot.engine.pilot import texts as t
 from bot.engine.pilot.queue import queue_work
-from bot.engine.replies import Context, Text, View
+from bot.engine.replies import Context, View
 from bot.engine.show import refresh_card
+from bot.engine.shown import shown
 
 MAX_PROBLEM = 4000
-STATUS_WORDS = {
-    "ticket": "ticket_notes",
-    "notes": "ticket_notes",
-    "client": "client_update",
-    "email": "email_draft",
-    "request": "request_info",
-}
 LOG_LINES = re.compile(r"(\n.*){5,}")  # five or more lines pasted: a log
 
 
@@ -38,20 +34,21 @@ async def cmd_pilot(ctx: Ctx, args: str) -> None:
     words = args.split()
     tickets = [w for w in words if w.startswith("#") and TICKET.match(w)]
     problem = " ".join(w for w in words if w not in tickets).strip()
+    files = shared_files.files_of(ctx.event)
     existing = await ctx.uow.sessions.open_in_conversation(ctx.team_id, ctx.conversation.key)
     if existing is not None:
         ctx.focus(existing)
-        if not problem:
+        if not problem and not files:
             raise UserError(t.PILOT_EMPTY)
-        await ask(ctx, existing, problem)
+        await ask(ctx, existing, problem, files)
         return
-    if not problem and not tickets:
+    if not problem and not tickets and not files:
         raise UserError(t.PILOT_EMPTY)
-    await begin_pilot(ctx, problem[:MAX_PROBLEM], tickets[0].lstrip("#") if tickets else "")
+    await begin_pilot(ctx, problem[:MAX_PROBLEM], tickets[0].lstrip("#") if tickets else "", files)
 
 
-async def begin_pilot(ctx: Ctx, problem: str, ticket_number: str = "") -> Session:
-    """Open a free-form FlowPilot session here and queue its first turn."""
+async def begin_pilot(ctx: Ctx, problem: str, ticket_number: str = "", files: tuple[FileRef, ...] = ()) -> Session:
+    """Open a free-form FlowPilot session here and queue its first turn (with the files shared to start it)."""
     ticket = await fetch_ticket(ctx, ticket_number) if ticket_number else None
     conversation = ctx.conversation.to_dict()
     conversation["engineer_name"] = ctx.user.display_name
@@ -60,7 +57,9 @@ async def begin_pilot(ctx: Ctx, problem: str, ticket_number: str = "") -> Sessio
     intake = IntakeType.FREE_TEXT
     if ticket is not None:
         intake = IntakeType.COMBINED if problem else IntakeType.PSA_TICKET
-    elif LOG_LINES.search(problem):
+    elif any(shared_files.kind_of(f) is shared_files.FileKind.IMAGE for f in files):
+        intake = IntakeType.SCREENSHOT
+    elif LOG_LINES.search(problem) or any(shared_files.kind_of(f) is shared_files.FileKind.TEXT for f in files):
         intake = IntakeType.LOG_PASTE
     session = Session(
         id=ctx.ids.new(),
@@ -83,9 +82,11 @@ async def begin_pilot(ctx: Ctx, problem: str, ticket_number: str = "") -> Sessio
     if ticket is not None:
         detail = {"context": ticket.context} if ticket.context else None
         await ctx.record(session, TimelineKind.TICKET_LINKED, title=f"#{ticket_number}", detail=detail)
-    if problem:
-        await ctx.record(session, TimelineKind.PILOT_ASKED, answer=problem)
+    if problem or files:
+        answer, detail = shared_files.shared_line(problem, files), shared_files.files_detail(files)
+        await ctx.record(session, TimelineKind.PILOT_ASKED, answer=answer, detail=detail)
     await queue_work_after_card(ctx, session, expected, ticket)
+    _refuse_files(ctx, files)
     return session
 
 
@@ -101,19 +102,29 @@ async def queue_work_after_card(ctx: Ctx, session: Session, expected: int, ticke
     await ctx.save(session, expected)
 
 
-async def ask(ctx: Ctx, session: Session, text: str) -> None:
-    """The engineer's words to FlowPilot in an open session: record them and queue a turn."""
+async def ask(ctx: Ctx, session: Session, text: str, files: tuple[FileRef, ...] = ()) -> None:
+    """The engineer's words (and files) to FlowPilot in an open session: record them and queue a turn. Files
+    FlowPilot cannot read are named in the thread at once; only those alone, without words, queue no turn."""
     ctx.ensure_open(session)
     text = text.strip()[:MAX_PROBLEM]
-    if not text:
+    if not text and not files:
         raise UserError(t.PILOT_EMPTY)
     expected = session.state_version
-    if not session.problem_summary:
+    if not session.problem_summary and text:
         session.problem_summary = text
     session.bump(ctx.now)
-    await ctx.record(session, TimelineKind.PILOT_ASKED, answer=text)
-    await queue_work(ctx, session, PilotJob.TURN)
+    detail = shared_files.files_detail(files)
+    await ctx.record(session, TimelineKind.PILOT_ASKED, answer=shared_files.shared_line(text, files), detail=detail)
+    if text or shared_files.screen(files)[0]:
+        await queue_work(ctx, session, PilotJob.TURN)
     await ctx.save(session, expected)
+    _refuse_files(ctx, files)
+
+
+def _refuse_files(ctx: Ctx, files: tuple[FileRef, ...]) -> None:
+    """Say in the thread which shared files FlowPilot will not read, and why."""
+    for notice in shared_files.screen(files)[1]:
+        ctx.post(View((Context(notice),), notice))
 
 
 async def cmd_fact(ctx: Ctx, args: str) -> None:
@@ -133,7 +144,7 @@ async def cmd_fact(ctx: Ctx, args: str) -> None:
     session.bump(ctx.now)
     await ctx.record(session, TimelineKind.FACT_ADDED, title="engineer note", answer=fact.text)
     await ctx.save(session, expected)
-    ctx.say(t.FACT_SAVED.format(text=fact.text))
+    ctx.say(t.FACT_SAVED.format(text=shown(fact.text)))
     await update_lane(ctx, session)
 
 
@@ -145,13 +156,12 @@ async def update_lane(ctx: Ctx, session: Session) -> None:
 
 
 async def cmd_update(ctx: Ctx, args: str) -> None:
-    """A status update from FlowPilot: `update ticket|client|email|request [detailed]`."""
+    """A status update from FlowPilot: `update ticket|client|email|request [quick|detailed]`.
+
+    Kinds: `ticket` (ticket note — can be posted to a linked ticket), `client` (client update), `email` (e-mail
+    draft), `request` (request info); quick unless `detailed` is added. The task lane's "Status update" menu offers
+    the same eight.
+    """
     ctx.require_writer()
     session = await ctx.open_session()
-    words = args.lower().split()
-    kind = STATUS_WORDS.get(words[0]) if words else None
-    if kind is None:
-        raise UserError(t.STATUS_KINDS)
-    depth = "detailed" if "detailed" in words[1:] else "quick"
-    seq = await queue_work(ctx, session, PilotJob.STATUS, f"{kind}:{depth}")
-    ctx.post(View((Text(t.THINKING),), t.THINKING), f"{session.id}:status:{seq}:{kind}:{depth}")
+    await request_status(ctx, session, choice_from_words(args))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.engine.commands import pilot_docs, pilot_fixes, pilot_lane
+from bot.engine.commands import pilot_docs, pilot_fixes, pilot_lane, pilot_status
 from bot.engine.context import Ctx
 from bot.engine.events import ActionId, FormId
 from bot.engine.model import Session
@@ -30,6 +30,8 @@ PILOT_ACTIONS: dict[ActionId, PilotAction] = {
     ActionId.FORK_PICK: pilot_fixes.on_fork_pick,
     ActionId.CONFIRM_POST: pilot_docs.on_confirm_post,
     ActionId.EDIT_DOCUMENT: pilot_docs.on_edit_document,
+    ActionId.STATUS_UPDATE: pilot_status.on_status_pick,
+    ActionId.POST_STATUS_NOTE: pilot_status.on_post_status_note,
 }
 
 PILOT_FORMS: dict[FormId, PilotForm] = {

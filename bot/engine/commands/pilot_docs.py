@@ -54,7 +54,9 @@ class _Handled(Exception):
 
 
 async def on_confirm_post(ctx: Ctx, session: Session, value: str) -> None:
-    """ "Confirm & post": resolve with the previewed note (Resolve means the active fix worked)."""
+    """ "Confirm & post": resolve with the previewed note (Resolve means the active fix worked). As every
+    resolution, ``finish_resolution`` queues the ticket notes and the session's indexing for search in this
+    transaction; nothing here waits for the PSA or the embeddings service."""
     try:
         preview = await _current_preview(ctx, session, value)
     except _Handled:

@@ -12,6 +12,7 @@ from bot.engine.pilot import lane, views
 from bot.engine.pilot import texts as t
 from bot.engine.pilot.queue import queue_work
 from bot.engine.replies import Context, Input, OpenForm, Text, View
+from bot.engine.shown import shown
 from bot.engine.views import hhmm
 
 ANSWER_FIELD, FACT_FIELD = "a_", "f_"
@@ -44,7 +45,10 @@ async def record_answer(ctx: Ctx, session: Session, item: TaskLaneItem, text: st
         lane.answer(item, text, ctx.user.display_name, ctx.now)
     session.bump(ctx.now)
     await ctx.record(session, TimelineKind.LANE_ANSWERED, node_id=item.id, title=item.text, answer=item.answer)
-    ctx.say(f"✅ {item.text} → {item.answer}", context=f"{ctx.user.display_name} · {hhmm(ctx.now)}")
+    ctx.say(
+        f"{lane.settled_mark(item)} {item.text} → {shown(item.answer)}",
+        context=f"{ctx.user.display_name} · {hhmm(ctx.now)}",
+    )
     waiting = [i for i in lane.open_items(session) if i.turn == item.turn]
     if not waiting:
         await queue_work(ctx, session, PilotJob.TURN)

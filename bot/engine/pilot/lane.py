@@ -103,6 +103,15 @@ def is_settled(item: TaskLaneItem) -> bool:
     return item.status != OPEN
 
 
+def settled_mark(item: TaskLaneItem) -> str:
+    """The mark of a settled item: ❌ for a check that failed, ⏭ for a skipped one, ✅ otherwise."""
+    if item.status == SKIPPED:
+        return "⏭"
+    if item.kind == CHECK and item.answer == CHECK_RESULTS["failed"]:
+        return "❌"
+    return "✅"
+
+
 def promotable(item: TaskLaneItem) -> bool:
     """An answered question or a completed check that has not become a fact (and is not waiting on a draft)."""
     return item.status in (ANSWERED, DONE) and not item.fact_id and item.answer != "skipped"

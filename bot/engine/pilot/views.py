@@ -12,10 +12,11 @@ from bot.engine.copilot import Hit, PilotTurn
 from bot.engine.events import ActionId
 from bot.engine.model import Fact, FixStatus, Session, SuggestedFix, TaskLaneItem
 from bot.engine.pilot import fixes as fix_rules
-from bot.engine.pilot import lane
+from bot.engine.pilot import lane, status
 from bot.engine.pilot import texts as t
 from bot.engine.pilot.apply import Applied
 from bot.engine.replies import Block, Button, Buttons, Code, Context, Header, Style, Text, View
+from bot.engine.shown import shown
 
 MAX_LANE_ITEMS = 8
 MAX_FACTS = 12
@@ -73,9 +74,9 @@ def item_blocks(session: Session, item: TaskLaneItem, *, compact: bool = False) 
         who = f" ({item.answered_by})" if item.answered_by else ""
         blocks: list[Block] = [
             Text(
-                f"~{item.text}~ → {item.answer}{who}"
+                f"~{item.text}~ → {shown(item.answer)}{who}"
                 if item.status == "skipped"
-                else f"✅ {head[2:]} → {item.answer}{who}"
+                else f"{lane.settled_mark(item)} {head[2:]} → {shown(item.answer)}{who}"
             )
         ]
         if lane.promotable(item):
@@ -175,7 +176,7 @@ def turn_view(session: Session, mode: str, turn: PilotTurn, applied: Applied, si
     if turn.message:
         blocks.append(Text(turn.message))
     for fact in applied.facts:
-        blocks.append(Context(f"📌 Added to What we know: {fact.text}"))
+        blocks.append(Context(f"📌 Added to What we know: {shown(fact.text)}"))
     for item in applied.items:
         blocks.extend(item_blocks(session, item))
     if applied.fix is not None:
@@ -212,21 +213,24 @@ def similar_blocks(session: Session, similar: Sequence[Hit]) -> list[Block]:
 
 
 def lane_card(session: Session, facts: Sequence[Fact], fix: SuggestedFix | None) -> View:
-    """The task-lane card: What we know, Questions, Diagnostic checks, Suggested fix."""
+    """The task-lane card: What we know, Questions, Diagnostic checks, Suggested fix; while the session is open, the
+    "Status update" menu (four kinds, quick or detailed)."""
     blocks: list[Block] = [Header("🧭 Task lane"), Context(status_line(session, "", ""))]
-    known = "\n".join(f"• {f.text}" for f in facts[-MAX_FACTS:]) or "_Nothing confirmed yet._"
+    known = "\n".join(f"• {shown(f.text)}" for f in facts[-MAX_FACTS:]) or "_Nothing confirmed yet._"
     blocks.append(Text(f"*What we know*\n{known}"))
     items = session.pending_task_lane
     for kind, title in ((lane.QUESTION, "Questions"), (lane.CHECK, "Diagnostic checks")):
-        shown = [i for i in items if i.kind == kind and (i.status == lane.OPEN or lane.promotable(i))]
-        if shown:
+        visible = [i for i in items if i.kind == kind and (i.status == lane.OPEN or lane.promotable(i))]
+        if visible:
             blocks.append(Text(f"*{title}*"))
-            for item in shown[-MAX_LANE_ITEMS // 2 :]:
+            for item in visible[-MAX_LANE_ITEMS // 2 :]:
                 blocks.extend(item_blocks(session, item, compact=True))
     if fix is not None:
         blocks.append(
             Text(f"*Suggested fix:* {fix.title} — {fix_rules.OUTCOME_WORDS.get(fix.status, fix.status.value)}")
         )
+    if session.status.is_open:
+        blocks.append(status.menu(session))
     return View(tuple(blocks), "Task lane")
 
 
@@ -235,7 +239,7 @@ def fact_draft_view(session: Session, item: TaskLaneItem) -> View:
     return View(
         (
             Text(f"📌 Proposed for What we know: *{item.draft}*"),
-            Context(f"From: {item.text} → {item.answer}"),
+            Context(f"From: {item.text} → {shown(item.answer)}"),
             Buttons(
                 (
                     _button(session, "Keep", ActionId.FACT_CONFIRM, item.id, Style.PRIMARY),

@@ -2,7 +2,8 @@
 the answer in a fresh unit of work (retried on a concurrent change; the model is not called again).
 
 If Claude cannot answer, the offline copilot answers that call and the reply says so. A job whose session is gone
-or closed is dropped quietly.
+or closed is dropped quietly. A turn passes the model the files shared since FlowPilot's last reply
+(``bot.engine.pilot.files``); a file that cannot be passed is named in the thread, and the turn goes on without it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from bot.engine.copilot import Brief, Copilot, CopilotUnavailable, DocKind, Hit,
 from bot.engine.directory import ensure_user
 from bot.engine.events import ConversationRef, PilotJob, PilotWork
 from bot.engine.model import Session, TimelineKind
+from bot.engine.pilot import files as shared_files
 from bot.engine.pilot import fixes as fix_rules
-from bot.engine.pilot import lane, views
+from bot.engine.pilot import lane, status, views
 from bot.engine.pilot import texts as t
 from bot.engine.pilot.apply import apply_turn
 from bot.engine.pilot.brief import build_brief
@@ -30,7 +32,7 @@ from bot.engine.pilot.services import PilotServices
 from bot.engine.pilot.stream import Coalescer
 from bot.engine.ports import Clock, ConcurrentWriteError, Ids, UnitOfWorkFactory
 from bot.engine.psa import PsaDirectory
-from bot.engine.replies import Context, Reply, Text, Update, View
+from bot.engine.replies import Context, Post, Reply, Text, Update, View
 
 log = logging.getLogger(__name__)
 Progress = Callable[[list[Reply]], Awaitable[None]]
@@ -45,6 +47,7 @@ class Snapshot:
     session: Session
     brief: Brief
     settings: dict[str, Any]
+    notices: tuple[str, ...] = ()  # files shared for this turn that could not be passed to the model
 
 
 class PilotRunner:
@@ -99,7 +102,13 @@ class PilotRunner:
         brief = build_brief(
             session, timeline, facts, fixes, flow, similar=similar, tools_enabled=tools_enabled(settings, Purpose.TURN)
         )
-        return Snapshot(session, brief, settings)
+        if work.job is not PilotJob.TURN:
+            return Snapshot(session, brief, settings)
+        refs = shared_files.refs_since_reply(timeline)
+        shared = await shared_files.gather(self._services.files, work.team_id, refs) if refs else None
+        if shared is None:
+            return Snapshot(session, brief, settings)
+        return Snapshot(session, dataclasses.replace(brief, attachments=shared.attachments), settings, shared.notices)
 
     async def _similar(self, session: Session) -> list[Hit]:
         retriever = self._services.retriever
@@ -142,7 +151,7 @@ class PilotRunner:
         turn: PilotTurn
         turn, degraded = await self._call(lambda c: c.turn(brief, tier, sink))
         if degraded:
-            turn = dataclasses.replace(turn, note=t.DEGRADED)
+            turn = dataclasses.replace(turn, note=t.DEGRADED, tier="offline")
         for _ in range(MAX_ATTEMPTS):
             async with self._uow_factory() as uow:
                 ctx = await self._ctx(uow, work)
@@ -177,7 +186,9 @@ class PilotRunner:
                 if not await self._mark(uow, inbox_id):
                     return []
                 await uow.commit()
+            skipped = [Post(conversation, View((Context(n),), n)) for n in snap.notices]
             return [
+                *skipped,
                 Update(conversation, views.turn_view(fresh, mode, turn, applied, brief.similar), ref),
                 Update(conversation, views.lane_card(fresh, facts, fix), views.lane_ref(fresh)),
             ]
@@ -244,14 +255,16 @@ class PilotRunner:
         return [Update(conversation, preview_view(session, cached), f"{session.id}:doc:{kind.value}")]
 
     async def _status(self, work: PilotWork, snap: Snapshot, inbox_id: int | None) -> list[Reply]:
-        kind_name, _, depth = work.arg.partition(":")
-        kind, detailed = StatusKind(kind_name), depth == "detailed"
-        text, _ = await self._call(lambda c: c.status_update(snap.brief, kind, detailed))
-        await self._finish(work, inbox_id)
+        choice = status.StatusChoice(StatusKind(work.arg.partition(":")[0]), work.arg.endswith(":detailed"))
+        text, degraded = await self._call(lambda c: c.status_update(snap.brief, choice.kind, choice.detailed))
+        tier = status.DEGRADED_TIER if degraded else self._services.mode
+        async with self._uow_factory() as uow:
+            view = await status.keep_draft(uow, snap.session, work.seq, choice, str(text), tier, self._clock.now())
+            if not await self._mark(uow, inbox_id):
+                return []
+            await uow.commit()
         conversation = ConversationRef.from_dict(snap.session.conversation)
-        title = kind.value.replace("_", " ").capitalize() + (" (detailed)" if detailed else "")
-        view = View((Context(f"🧭 FlowPilot · {title}"), Text(str(text))), f"{title}: {str(text)[:120]}")
-        return [Update(conversation, view, f"{snap.session.id}:status:{work.seq}:{work.arg}")]
+        return [Update(conversation, view, status.status_ref(snap.session.id, work.seq, choice))]
 
     async def _flow(self, work: PilotWork, inbox_id: int | None) -> list[Reply]:
         source, _ = await self._call(lambda c: c.generate_flow(work.team_id, work.arg))

@@ -1,15 +1,27 @@
 """Console input -> neutral events (pure). ``/cmd args`` is a command, a number or ``=label`` picks a choice,
-anything else is a message typed in the session's conversation."""
+``/attach PATH [text]`` shares a local file (with optional words) like a file shared in a chat thread, anything
+else is a message typed in the session's conversation."""
 
 from __future__ import annotations
 
+import mimetypes
+import ntpath
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.engine.events import ActionId, Actor, ButtonPressed, CommandIssued, ConversationRef, MessageReceived
+from bot.engine.events import (
+    ActionId,
+    Actor,
+    ButtonPressed,
+    CommandIssued,
+    ConversationRef,
+    FileRef,
+    MessageReceived,
+)
 from bot.engine.replies import Button, Buttons, Reply, Select, View
 
 PLATFORM = "console"
+ATTACH = "attach"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +90,17 @@ def translate(
     event_id = f"console:{seq}"
     if text.startswith("/"):
         name, _, args = text[1:].partition(" ")
+        if name.strip().lower() == ATTACH:
+            path, words = split_path(args)
+            return MessageReceived(
+                team_id=who.team_id,
+                actor=who.actor,
+                conversation=who.conversation,
+                at=at,
+                event_id=event_id,
+                text=words,
+                files=(file_ref(path),),
+            )
         return CommandIssued(
             team_id=who.team_id,
             actor=who.actor,
@@ -103,6 +126,28 @@ def translate(
     return MessageReceived(
         team_id=who.team_id, actor=who.actor, conversation=who.conversation, at=at, event_id=event_id, text=text
     )
+
+
+def split_path(args: str) -> tuple[str, str]:
+    """``PATH rest`` or ``"PATH WITH SPACES" rest`` -> (path, rest); ``InputError`` without a path."""
+    args = args.strip()
+    if args[:1] in ('"', "'"):
+        path, quote, rest = args[1:].partition(args[0])
+        if not quote:
+            raise InputError('Close the quotes around the file\'s path: /attach "C:\\logs\\my app.log"')
+    else:
+        path, _, rest = args.partition(" ")
+    if not path.strip():
+        raise InputError("Name the file to share: /attach PATH [what it shows]")
+    return path.strip(), rest.strip()
+
+
+def file_ref(path: str) -> FileRef:
+    """A local file as a shared-file reference: its name, its type guessed from the name, size unknown (the
+    console's fetcher reads it within the cap)."""
+    name = ntpath.basename(path.rstrip("/\\")) or path
+    mime, _ = mimetypes.guess_type(name, strict=False)
+    return FileRef(name=name, mime_type=mime or "", size=0, platform=PLATFORM, locator={"path": path})
 
 
 def pick(text: str, choices: list[Choice]) -> Choice | None:

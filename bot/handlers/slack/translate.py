@@ -18,6 +18,7 @@ from bot.engine.events import (
     ButtonPressed,
     CommandIssued,
     ConversationRef,
+    FileRef,
     FormSubmitted,
     HomeOpened,
     MessageReceived,
@@ -32,6 +33,7 @@ COMMAND_WORDS = frozenset(
     }
 )  # fmt: skip
 MESSAGE_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
+MAX_FILES = 20  # Slack allows 10 files per message; more is not a real payload
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -103,6 +105,29 @@ def _actor(body: dict[str, Any]) -> Actor:
     name = (user.get("username") or user.get("name")) if isinstance(user, dict) else body.get("user_name")
     user_id = user_of(body)
     return Actor(PLATFORM, user_id, str(name or user_id))
+
+
+def files_of(event: dict[str, Any]) -> tuple[FileRef, ...]:
+    """The files shared with a message (its ``files`` array) as neutral references: name, media type, size, and
+    the file id plus private download URL as the locator (``url_private_download``, else ``url_private``). Deleted
+    files (``mode: tombstone``) are left out."""
+    refs: list[FileRef] = []
+    files = event.get("files")
+    for item in files[:MAX_FILES] if isinstance(files, list) else ():
+        if not isinstance(item, dict) or not item.get("id") or item.get("mode") == "tombstone":
+            continue
+        size = item.get("size")
+        url = item.get("url_private_download") or item.get("url_private") or ""
+        refs.append(
+            FileRef(
+                name=str(item.get("name") or item.get("title") or item["id"])[:200],
+                mime_type=str(item.get("mimetype") or ""),
+                size=size if isinstance(size, int) and size > 0 else 0,
+                platform=PLATFORM,
+                locator={"id": str(item["id"]), "url": str(url)},
+            )
+        )
+    return tuple(refs)
 
 
 def _split_command(text: str) -> tuple[str, str]:
@@ -239,7 +264,8 @@ def message_event(
     """A ``message`` or ``app_mention`` event -> a command or a message in a conversation; None when ignored.
 
     Messages count in DMs and in channel threads the bot started; ``app_mention`` starts a thread under the
-    mention (commands) or adds a note inside a thread. Bot messages, edits and deletions are ignored.
+    mention (commands) or adds a note inside a thread. Files shared with the message travel on the event (a file
+    alone, without text, is a message too). Bot messages, edits and deletions are ignored.
     """
     kind = event.get("type")
     if kind not in ("message", "app_mention") or event.get("bot_id") or event.get("subtype") not in MESSAGE_SUBTYPES:
@@ -261,7 +287,8 @@ def message_event(
         return None  # the app_mention event for the same message carries it
     else:
         thread = thread_ts
-    if not text and kind == "message":
+    files = files_of(event)
+    if not text and not files and kind == "message":
         return None
     profile = _dict(event.get("user_profile"))
     common: dict[str, Any] = {
@@ -275,12 +302,12 @@ def message_event(
     }
     name, args = _split_command(text)
     if (kind == "app_mention" or dm) and name in COMMAND_WORDS:
-        return CommandIssued(**common, name=name, args=args)
-    if kind == "app_mention" and not text:
+        return CommandIssued(**common, name=name, args=args, files=files)
+    if kind == "app_mention" and not text and not files:
         return CommandIssued(**common, name="help", args="")
     if not thread_ts:  # a mention or a DM outside any thread: ask FlowPilot (it opens a thread for the session)
-        return CommandIssued(**common, name="pilot", args=text)
-    return MessageReceived(**common, text=text)
+        return CommandIssued(**common, name="pilot", args=text, files=files)
+    return MessageReceived(**common, text=text, files=files)
 
 
 def home_event(event: dict[str, Any], envelope: dict[str, Any], team_id: str, at: datetime) -> HomeOpened | None:

@@ -1,7 +1,8 @@
 """What gets indexed: a flow (its summary), each step of a flow, and a resolved session.
 
 A document's text is ``title`` + newline + ``body``; that is what is stored for full text and embedded, and
-``text_hash`` is its sha256, so re-indexing an unchanged document costs nothing. Refs: the flow key, ``key#node``
+``text_hash`` is its sha256, so re-indexing an unchanged document costs nothing. A session's text is stored
+redacted. Refs: the flow key, ``key#node``
 for a step, the session id for a session.
 """
 
@@ -14,6 +15,7 @@ from datetime import datetime
 
 from bot.engine.model import Session
 from bot.flows.model import Flow, Node, NodeType
+from bot.notes.redact import redact_or_blank
 
 FLOW, STEP, SESSION = "flow", "step", "session"
 MAX_PART = 600  # characters of any one field (a long script says little more than its first lines)
@@ -108,5 +110,7 @@ def session_text(session: Session) -> tuple[str, str]:
 
 
 def session_document(team_id: str, session_id: str, title: str, text: str, resolved_at: datetime) -> Document:
-    """The document of one resolved session."""
-    return Document(team_id, SESSION, session_id, title.strip(), text.strip(), resolved_at)
+    """The document of one resolved session, redacted (``bot.notes.redact``; a text whose redaction fails is
+    withheld): search shows snippets of it, so the index holds no more than a shared channel would."""
+    title, text = redact_or_blank(title.strip()).text, redact_or_blank(text.strip()).text
+    return Document(team_id, SESSION, session_id, title, text, resolved_at)

@@ -72,6 +72,7 @@ class HybridRetriever:
                 embedder.dims,
                 max_vectors=max_cached_vectors,
                 refresh_seconds=cache_refresh_seconds,
+                wall_clock=clock,  # the clock the indexer stamps ``updated_at`` with, so delta reads see its rows
             )
             if embedder is not None
             else None
@@ -188,9 +189,10 @@ class HybridRetriever:
 
     # --- indexing ---------------------------------------------------------------------------------------------
 
-    async def index_flows(self, team_id: str | None, flows: Iterable[Flow]) -> IndexReport:
-        """Index flows of one scope (None = public flows); steps a flow no longer has are removed."""
-        return await self.indexer.index_flows(team_id, flows)
+    async def index_flows(self, team_id: str | None, flows: Iterable[Flow], *, prune: bool = False) -> IndexReport:
+        """Index flows of one scope (None = public flows); steps a flow no longer has are removed, and with
+        ``prune`` (``flows`` are all the scope's published flows) so are flows not among them."""
+        return await self.indexer.index_flows(team_id, flows, prune=prune)
 
     async def index_session(
         self, team_id: str, session_id: str, title: str, text: str, resolved_at: datetime
@@ -202,6 +204,10 @@ class HybridRetriever:
         """Index a resolved session from its domain object."""
         title, text = session_text(session)
         return await self.index_session(session.team_id, session.id, title, text, session.ended_at or self._clock())
+
+    async def remove_session(self, team_id: str, session_id: str) -> IndexReport:
+        """Take a session out of the index (it is no longer resolved, or is gone)."""
+        return await self.indexer.remove(team_id, SESSION, [session_id])
 
     async def reindex_all(
         self,

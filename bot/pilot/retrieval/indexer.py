@@ -113,6 +113,13 @@ class Indexer:
         existing = await self._store.fingerprints(team_id, (SESSION,), [session_id])
         return await self._write(team_id, [doc], existing)
 
+    async def remove(self, team_id: str | None, kind: str, refs: Sequence[str]) -> IndexReport:
+        """Delete these documents of the scope (if indexed)."""
+        report = IndexReport(removed=await self._store.remove(team_id, kind, refs))
+        if report.removed:
+            self._changed(team_id or "public", True)
+        return report
+
     async def reindex_all(
         self,
         source: CorpusSource,

@@ -89,3 +89,17 @@ async def test_a_shared_session_is_used_and_released(fake: FakeVoyage) -> None:
         await shared.embed_query("two")
         assert voyageai.aiosession.get() is None and not session.closed
     assert len(fake.embedding_requests) == 2
+
+
+async def test_a_session_callable_is_asked_for_the_session_of_each_call(fake: FakeVoyage) -> None:
+    async with aiohttp.ClientSession() as session:
+        asked: list[int] = []
+
+        def current() -> aiohttp.ClientSession:
+            asked.append(1)
+            return session
+
+        shared = VoyageEmbedder(KEY, fake.url, dims=64, session=current, max_retries=1)
+        await shared.embed_documents(["one", "two"])
+        await shared.embed_query("three")
+        assert len(asked) == 2 and voyageai.aiosession.get() is None and not session.closed
