@@ -32,6 +32,7 @@ CANCELLED = "Cancelled. Nothing changed."
 RESOLVED = "Resolved by {actor} in {hours}. The ticket note is ready."
 RESOLVE_SUMMARY_REQUIRED = "Write a resolution summary — one sentence on what fixed it."
 EXPORT_FORMATS = "Export as `md`, `txt` or `html` — e.g. `export html`."
+CONFIRMED_NOTE = "Resolution note (as confirmed)"
 EXPORT_READY = "Export ready: {filename} ({redactions})."
 EXISTING_SESSION = (
     "This conversation already has an open session: *{title}* (step {steps}). "

@@ -17,7 +17,7 @@ from bot.notes.document import SessionDocument
 from bot.notes.html import render_html
 from bot.notes.markdown import render_markdown
 from bot.notes.plain import render_plain
-from bot.notes.redact import Redactor, summarize
+from bot.notes.redact import Redactor, redact_or_blank, summarize
 from bot.notes.sections import NoteContent, build, utc
 
 _RENDERERS: dict[str, Callable[[NoteContent], str]] = {
@@ -72,9 +72,11 @@ def _slug(text: str) -> str:
 
 
 def default_filename(doc: SessionDocument, fmt: str) -> str:
-    """E.g. ``rf-note-12345-2026-11-25.md``; the flow key (or name) stands in when no ticket is linked."""
+    """E.g. ``rf-note-12345-2026-11-25.md``; the flow key (or name: a FlowPilot session's problem, redacted and cut
+    to 60 characters) stands in when no ticket is linked."""
     _check_format(fmt)
-    ident = _slug(doc.ticket) or _slug(doc.flow_key) or _slug(doc.flow_name) or "session"
+    name = _slug(redact_or_blank(doc.flow_name).text)[:60].strip("-") if doc.flow_name else ""
+    ident = _slug(doc.ticket) or _slug(doc.flow_key) or name or "session"
     return f"rf-note-{ident}-{utc(doc.started_at):%Y-%m-%d}.{fmt}"
 
 

@@ -12,7 +12,7 @@ from bot.engine.model import NoteKind, Session, SessionStatus, SessionType, Time
 from bot.engine.replies import Attachment, Button, Buttons, Code, Input, OpenForm, Style, Text
 from bot.engine.show import refresh_card, show_step
 from bot.flows.model import Flow, NodeType
-from bot.notes.redact import Redaction
+from bot.notes.redact import Redaction, redact_or_blank
 from bot.notes.render import default_filename, render
 
 
@@ -181,10 +181,12 @@ async def finish_resolution(
         texts.RESOLVED.format(actor=ctx.user.display_name, hours=f"{doc.hours:.2f} hrs"),
         context=_redaction_line(rendered.redactions),
     )
+    body = rendered.body
+    if resolution_text:  # the file keeps the customer-facing note the engineer confirmed, too
+        confirmed = redact_or_blank(resolution_text).text if await redaction_enabled(ctx) else resolution_text
+        body = f"## {texts.CONFIRMED_NOTE}\n\n{confirmed.strip()}\n\n---\n\n{body}"
     ctx.replies.append(
-        Attachment(
-            ctx.conversation, default_filename(doc, "md"), rendered.body, "text/markdown", "Ticket note", final=True
-        )
+        Attachment(ctx.conversation, default_filename(doc, "md"), body, "text/markdown", "Ticket note", final=True)
     )
     await queue_resolution_pushes(ctx, session, flow, resolution_text=resolution_text)
 

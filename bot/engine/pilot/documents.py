@@ -12,6 +12,7 @@ from bot.engine.events import ActionId
 from bot.engine.model import Session, SessionStatus
 from bot.engine.pilot.records import DocumentPreview
 from bot.engine.replies import Block, Button, Buttons, Context, Header, Style, Text, View
+from bot.engine.shown import shown
 
 TITLES = {"resolution": "Resolution note", "escalation": "Escalation package"}
 
@@ -27,11 +28,12 @@ def document_text(sections: Sequence[tuple[str, str]]) -> str:
 
 
 def preview_view(session: Session, preview: DocumentPreview) -> View:
-    """The preview with "Confirm & post" and "Edit" (only while the session is open)."""
+    """The preview with "Confirm & post" and "Edit" (only while the session is open); masked like every shared
+    card (the posted note is redacted per the team's setting when it is pushed)."""
     title = TITLES.get(preview.kind, preview.kind)
     blocks: list[Block] = [Header(f"📝 {title} — preview")]
     for heading, body in preview.sections:
-        blocks.append(Text(f"*{heading}*\n{body.strip() or '—'}"))
+        blocks.append(Text(f"*{heading}*\n{shown(body.strip()) or '—'}"))
     who = "offline template" if preview.tier == "offline" else f"Claude ({preview.tier})" if preview.tier else ""
     blocks.append(Context(" · ".join(x for x in (f"Drafted by {who}" if who else "", "edit before posting") if x)))
     if session.status.is_open and session.status is not SessionStatus.PAUSED:

@@ -258,3 +258,10 @@ def test_filenames() -> None:
     assert default_filename(doc(), "md") == "rf-note-12345-2026-11-25.md"
     assert default_filename(doc(ticket=""), "html") == "rf-note-vpn-wont-connect-2026-11-25.html"
     assert default_filename(doc(ticket="", flow_key=""), "txt") == "rf-note-vpn-will-not-connect-2026-11-25.txt"
+
+
+def test_a_free_form_sessions_filename_is_its_problem_redacted_and_short() -> None:
+    problem = "Outlook keeps asking for the password since the monthly updates for user pat@example.com on 10.1.2.3"
+    name = default_filename(doc(ticket="", flow_key="", flow_name=problem), "md")
+    assert "pat" not in name and "example" not in name and "10-1-2-3" not in name
+    assert name.startswith("rf-note-outlook-keeps-asking") and len(name) <= len("rf-note--2026-11-25.md") + 60
