@@ -1,0 +1,123 @@
+"""Teams wiring for the composition root: the SDK's connection manager and adapter, our inbound agent, the sender and
+the profile enricher.
+
+Configuration uses the Microsoft 365 Agents SDK's own variable names, read by the SDK's own
+``load_configuration_from_env``: ``CONNECTIONS__SERVICE_CONNECTION__SETTINGS__{CLIENTID, CLIENTSECRET, TENANTID,
+AUTHTYPE, ANONYMOUS_ALLOWED}`` come from ``Settings`` (so ``.env`` and ``rfbot config check`` cover them); any
+other ``CONNECTIONS__*``/``CONNECTIONSMAP__*``/``AGENTAPPLICATION__*`` variable in the environment (``AUTHORITY``,
+``CERTPFXFILE``, ``SCOPES``, ...) is passed through unchanged. Teams is on when CLIENTID is set.
+
+Anonymous mode (``ANONYMOUS_ALLOWED=true``) is for local development only: requests without a token are accepted
+and nothing sent to the connector carries a token. It is announced with a loud warning at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+from microsoft_agents.activity import load_configuration_from_env
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+
+from bot.config import Settings
+from bot.engine.ports import MessageRefs
+from bot.handlers.teams import http as teams_http
+from bot.handlers.teams.connector import Connectors
+from bot.handlers.teams.profiles import TeamsProfiles
+from bot.handlers.teams.reach import Reach
+from bot.handlers.teams.sender import TeamsSender
+from bot.metrics import Metrics
+from bot.store.database import Database
+
+log = logging.getLogger(__name__)
+PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+PASSED_THROUGH = ("CONNECTIONS__", "CONNECTIONSMAP__", "AGENTAPPLICATION__")
+TEAM_PREFIX = "teams:"
+ANONYMOUS_WARNING = (
+    "!!! TEAMS ANONYMOUS MODE: CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED=true. POST /api/messages "
+    "accepts requests WITHOUT a token and replies are sent without one. For local development only -- never expose "
+    "this server to the internet like this. !!!"
+)
+
+
+def sdk_environment(settings: Settings, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The variables handed to the SDK's ``load_configuration_from_env``: the SDK's own from ``environ``, with the
+    service connection's settings taken from ``settings``."""
+    env = {k: v for k, v in (os.environ if environ is None else environ).items() if k.startswith(PASSED_THROUGH)}
+    mine = {
+        "CLIENTID": settings.teams_client_id,
+        "CLIENTSECRET": settings.teams_client_secret.get_secret_value() if settings.teams_client_secret else "",
+        "TENANTID": settings.teams_tenant_id,
+        "AUTHTYPE": settings.teams_auth_type,
+        "ANONYMOUS_ALLOWED": "true" if settings.teams_anonymous_allowed else "false",
+    }
+    for name, value in mine.items():
+        env.pop(PREFIX + name, None)
+        if value:
+            env[PREFIX + name] = value
+    return env
+
+
+@dataclass
+class TeamsParts:
+    """What the composition root keeps from the Teams wiring."""
+
+    handler: teams_http.Handler  # POST /api/messages (JWT-checked)
+    connections: MsalConnectionManager
+    sender: TeamsSender
+    profiles: TeamsProfiles
+    close: Callable[[], Awaitable[None]]
+
+    def mount(self, app: web.Application) -> None:
+        """Add ``POST /api/messages`` and the configuration its JWT check reads to the server."""
+        teams_http.mount(app, self.connections.get_default_connection_configuration(), self.handler)
+
+
+def _tenant_lookup(database: Database) -> Callable[[str], Awaitable[str]]:
+    async def tenant_for(team_id: str) -> str:
+        async with database.uow() as uow:
+            team = await uow.teams.get(team_id)
+        return team.name.removeprefix(TEAM_PREFIX) if team is not None and team.name.startswith(TEAM_PREFIX) else ""
+
+    return tenant_for
+
+
+def build_teams(
+    settings: Settings,
+    intake: teams_http.IntakePort,
+    refs: MessageRefs,
+    metrics: Metrics,
+    now: Callable[[], datetime],
+    database: Database,
+    environ: Mapping[str, str] | None = None,
+) -> TeamsParts:
+    """The adapter behind ``/api/messages`` with our agent, and the sender and enricher the worker uses."""
+    anonymous = settings.teams_anonymous_allowed
+    if anonymous:
+        log.warning(ANONYMOUS_WARNING)
+    connections = MsalConnectionManager(**load_configuration_from_env(sdk_environment(settings, environ)))
+    adapter = CloudAdapter(connection_manager=connections)
+    teams_http.friendly_errors(adapter)
+    reach = Reach(settings.teams_service_url, _tenant_lookup(database))
+    agent = teams_http.InboundAgent(intake, reach, now)
+    handler = teams_http.messages_handler(adapter, agent, lambda s, status: metrics.ack("teams", s, status))
+    connectors = Connectors(connections, settings.teams_client_id, anonymous=anonymous)
+    sender = TeamsSender(
+        connectors,
+        refs,
+        reach,
+        now,
+        observe=lambda operation, ok: metrics.delivery("teams", operation, ok),
+        lazy_delay=settings.card_update_delay,
+    )
+
+    async def close() -> None:
+        await sender.flush()
+        await connectors.close()
+
+    return TeamsParts(handler, connections, sender, TeamsProfiles(connectors, reach), close)
