@@ -128,6 +128,8 @@ class ActionId(StrEnum):
     EDIT_DOCUMENT = "edit_document"  # value = document kind: open the previewed document in a form
     STATUS_UPDATE = "status_update"  # value = "<status kind>:<quick|detailed>": draft a status update
     POST_STATUS_NOTE = "post_status_note"  # value = "<seq>:<quick|detailed>": post a drafted ticket note once
+    PACKAGE = "package"  # draft the escalation package (or show the cached preview of an unchanged session)
+    POST_PACKAGE = "post_package"  # value = document kind: post the previewed package to the ticket, once
 
 
 class FormId(StrEnum):
@@ -141,7 +143,8 @@ class FormId(StrEnum):
     LANE_TEXT = "lane_text"  # answer a task-lane item in words
     FACT_EDIT = "fact_edit"  # edit a drafted fact before keeping it
     FIX_PENDING = "fix_pending"  # a fix is applied but not verified yet: why
-    DOCUMENT = "document"  # edit a previewed document before posting it
+    DOCUMENT = "document"  # edit a previewed resolution note before posting it
+    PACKAGE = "package"  # edit a previewed escalation package before posting it
 
 
 SESSIONLESS_FORMS = frozenset({FormId.PSA_CONNECT})

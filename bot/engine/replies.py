@@ -118,10 +118,16 @@ Block = Header | Text | Context | Fields | Code | Divider | Buttons | Select | I
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """An ordered set of blocks plus a plain-text fallback (notifications, screen readers)."""
+    """An ordered set of blocks plus a plain-text fallback (notifications, screen readers).
+
+    ``partial`` marks the view of a message still being written: FlowPilot's "thinking" placeholder, then its text
+    so far; the first view of the same message (same ref) without it is the finished one. A platform that can stream
+    (Teams in a 1:1 chat) may show these as a stream instead of a post and edits; others render them as any view.
+    """
 
     blocks: tuple[Block, ...]
     fallback: str = ""
+    partial: bool = False  # in-progress text of a message being written; a platform may stream it
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.engine.commands.pilot_package import cmd_package, is_package_request
 from bot.engine.commands.pilot_status import choice_from_words, request_status
 from bot.engine.commands.start import TICKET, show_ticket
 from bot.engine.commands.tickets import TicketContext, fetch_ticket
@@ -29,8 +30,15 @@ def _mode_line(ctx: Ctx) -> str:
 
 
 async def cmd_pilot(ctx: Ctx, args: str) -> None:
-    """Ask FlowPilot, the AI copilot: `pilot <what's wrong> [#ticket]` (in a session's thread: ask about it)."""
+    """Ask FlowPilot, the AI copilot: `pilot <what's wrong> [#ticket]` (in its thread: ask more, or `pilot package`).
+
+    In a session's thread, `pilot package` previews the escalation package (five sections and an assessment) to edit
+    and post to the linked ticket as an internal note; the task lane's "Escalation package" button does the same.
+    """
     ctx.require_writer()
+    if is_package_request(args):
+        await cmd_package(ctx)
+        return
     words = args.split()
     tickets = [w for w in words if w.startswith("#") and TICKET.match(w)]
     problem = " ".join(w for w in words if w not in tickets).strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.engine.commands import pilot_docs, pilot_fixes, pilot_lane, pilot_status
+from bot.engine.commands import pilot_docs, pilot_fixes, pilot_lane, pilot_package, pilot_status
 from bot.engine.context import Ctx
 from bot.engine.events import ActionId, FormId
 from bot.engine.model import Session
@@ -32,6 +32,8 @@ PILOT_ACTIONS: dict[ActionId, PilotAction] = {
     ActionId.EDIT_DOCUMENT: pilot_docs.on_edit_document,
     ActionId.STATUS_UPDATE: pilot_status.on_status_pick,
     ActionId.POST_STATUS_NOTE: pilot_status.on_post_status_note,
+    ActionId.PACKAGE: pilot_package.on_package,
+    ActionId.POST_PACKAGE: pilot_package.on_post_package,
 }
 
 PILOT_FORMS: dict[FormId, PilotForm] = {
@@ -39,4 +41,5 @@ PILOT_FORMS: dict[FormId, PilotForm] = {
     FormId.FACT_EDIT: pilot_lane.on_fact_form,
     FormId.FIX_PENDING: pilot_fixes.on_fix_pending_form,
     FormId.DOCUMENT: pilot_docs.on_document_form,
+    FormId.PACKAGE: pilot_docs.on_package_form,
 }

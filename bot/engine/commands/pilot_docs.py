@@ -1,9 +1,11 @@
 """FlowPilot's documents: Resolve drafts the resolution note (previewed, editable), "Confirm & post" resolves the
-session with it. An unchanged session shows the cached preview without calling the model again."""
+session with it; the escalation package (``pilot_package``) shares the preview, its cache and its edit form. An
+unchanged session shows the cached preview without calling the model again."""
 
 from __future__ import annotations
 
-from bot.engine import texts
+from collections.abc import Collection
+
 from bot.engine.commands.lifecycle import finish_resolution
 from bot.engine.context import Ctx, UserError
 from bot.engine.copilot import DocKind
@@ -14,9 +16,11 @@ from bot.engine.pilot import texts as t
 from bot.engine.pilot.documents import TITLES, doc_ref, document_text, preview_view
 from bot.engine.pilot.queue import queue_work
 from bot.engine.pilot.records import DocumentPreview
+from bot.engine.pilot.status import posted
 from bot.engine.replies import Context, Input, OpenForm, View
 
 SECTION_FIELD = "s"
+EDIT_FORMS = {DocKind.RESOLUTION: FormId.DOCUMENT, DocKind.ESCALATION: FormId.PACKAGE}
 
 
 async def request_document(ctx: Ctx, session: Session, kind: DocKind) -> None:
@@ -37,29 +41,39 @@ async def on_pilot_resolve(ctx: Ctx, session: Session) -> None:
     await request_document(ctx, session, DocKind.RESOLUTION)
 
 
-async def _current_preview(ctx: Ctx, session: Session, kind: str) -> DocumentPreview:
-    if kind != DocKind.RESOLUTION.value:
-        raise UserError(texts.BUTTON_NOT_NOW)
+class Handled(Exception):
+    """The handler already answered (a fresh preview was requested)."""
+
+
+def doc_kind(value: str, allowed: Collection[DocKind]) -> DocKind:
+    """The document kind a button or form names, if this action applies to it; else a ``UserError`` (a forged or
+    mistaken kind changes nothing)."""
+    kind = next((k for k in DocKind if k.value == value), None)
+    if kind is None or kind not in allowed:
+        raise UserError(t.DOC_BAD_KIND)
+    return kind
+
+
+async def current_preview(ctx: Ctx, session: Session, kind: DocKind) -> DocumentPreview:
+    """The preview of ``kind`` if it still describes the session. A stale or missing one: the engineer is told, a
+    fresh draft is requested and ``Handled`` is raised (the handler has answered)."""
     ctx.ensure_open(session)
-    preview = await ctx.uow.pilot.preview(ctx.team_id, session.id, kind)
+    preview = await ctx.uow.pilot.preview(ctx.team_id, session.id, kind.value)
     if preview is None or preview.state_version != session.state_version:
         ctx.whisper(t.DOC_STALE)
-        await request_document(ctx, session, DocKind(kind))
-        raise _Handled
+        await request_document(ctx, session, kind)
+        raise Handled
     return preview
-
-
-class _Handled(Exception):
-    """The handler already answered (a fresh preview was requested)."""
 
 
 async def on_confirm_post(ctx: Ctx, session: Session, value: str) -> None:
     """ "Confirm & post": resolve with the previewed note (Resolve means the active fix worked). As every
     resolution, ``finish_resolution`` queues the ticket notes and the session's indexing for search in this
     transaction; nothing here waits for the PSA or the embeddings service."""
+    kind = doc_kind(value, (DocKind.RESOLUTION,))
     try:
-        preview = await _current_preview(ctx, session, value)
-    except _Handled:
+        preview = await current_preview(ctx, session, kind)
+    except Handled:
         return
     sections = dict(preview.sections)
     summary = (sections.get("Resolution") or session.resolution_summary or "Resolved with FlowPilot").strip()
@@ -72,16 +86,20 @@ async def on_confirm_post(ctx: Ctx, session: Session, value: str) -> None:
 
 
 async def on_edit_document(ctx: Ctx, session: Session, value: str) -> None:
-    """Open the previewed document in a form, one field per section."""
+    """Open the previewed document in a form, one field per section (the form's id carries the kind). A package
+    already sent to the ticket is not edited."""
+    kind = doc_kind(value, EDIT_FORMS)
     try:
-        preview = await _current_preview(ctx, session, value)
-    except _Handled:
+        preview = await current_preview(ctx, session, kind)
+    except Handled:
         return
+    if posted(preview) is not None:
+        raise UserError(t.PACKAGE_EDIT_POSTED)
     ctx.replies.append(
         OpenForm(
             ctx.conversation,
             ctx.event.actor,
-            FormId.DOCUMENT,
+            EDIT_FORMS[kind],
             f"Edit {TITLES[preview.kind].lower()}"[:24],
             session.id,
             session.state_version,
@@ -94,14 +112,28 @@ async def on_edit_document(ctx: Ctx, session: Session, value: str) -> None:
     )
 
 
-async def on_document_form(ctx: Ctx, session: Session, values: dict[str, str]) -> None:
-    """Keep the edited sections as the preview (the session's state is unchanged, so it stays current)."""
-    preview = await ctx.uow.pilot.preview(ctx.team_id, session.id, DocKind.RESOLUTION.value)
-    if preview is None or preview.state_version != session.state_version:
-        raise UserError(t.DOC_STALE)
+async def save_edit(ctx: Ctx, session: Session, kind: DocKind, values: dict[str, str]) -> None:
+    """Keep the edited sections (headings and order unchanged) as the preview of ``kind``: the session's state is
+    unchanged, so it stays current. A stale preview is redrafted instead, and the engineer is told."""
+    try:
+        preview = await current_preview(ctx, session, kind)
+    except Handled:
+        return
+    if posted(preview) is not None:
+        raise UserError(t.PACKAGE_EDIT_POSTED)
     edited = []
     for i, (heading, body) in enumerate(preview.sections):
         edited.append((heading, values.get(f"{SECTION_FIELD}{i}", body).strip() or body))
     preview.sections, preview.tier = edited, f"{preview.tier}, edited by {ctx.user.display_name}".lstrip(", ")
     await ctx.uow.pilot.put_preview(preview)
     ctx.update(preview_view(session, preview), doc_ref(session, preview.kind))
+
+
+async def on_document_form(ctx: Ctx, session: Session, values: dict[str, str]) -> None:
+    """The edited resolution note."""
+    await save_edit(ctx, session, DocKind.RESOLUTION, values)
+
+
+async def on_package_form(ctx: Ctx, session: Session, values: dict[str, str]) -> None:
+    """The edited escalation package."""
+    await save_edit(ctx, session, DocKind.ESCALATION, values)

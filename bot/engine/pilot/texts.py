@@ -73,3 +73,25 @@ FILE_NOT_ITS_TYPE = "{name} was not passed to FlowPilot: its content is not {kin
 FILE_PAGES = "{name} was not passed to FlowPilot: it has more than {pages} pages."
 FILE_WITHHELD = "{name} was not passed to FlowPilot: its text could not be checked for secrets."
 FILE_NO_TEXT = "{name} was not passed to FlowPilot: it is not a text file."
+# the escalation package (bot.engine.commands.pilot_package)
+DOC_BAD_KIND = "That button doesn't apply to this document. Nothing changed."
+PACKAGE_BUTTON = "Escalation package"
+PACKAGE_LABEL = "Escalation package"
+PACKAGE_NO_PILOT = "FlowPilot isn't available here, so it can't draft the escalation package."
+PACKAGE_FIX_FIRST = (
+    "Before the escalation package: how did the suggested fix *{title}* go? The package says what was tried and how "
+    "it went, so record the outcome below, then ask for the package again (`pilot package`)."
+)
+PACKAGE_NEVER_APPLIED = "Never applied"
+PACKAGE_ASSESSMENT = "FlowPilot's assessment"
+PACKAGE_ASSESSMENT_HINT = "The assessment stays with the session for whoever picks it up; the ticket gets the sections."
+PACKAGE_POST_HINT = "Post it to ticket #{number} as an internal note. Posting doesn't escalate the session."
+PACKAGE_NO_TICKET = (
+    "No ticket is linked, so there is nowhere to post the package: copy it, or `link #<ticket>` and ask for it again."
+)
+PACKAGE_QUEUED = "📤 Sent to ticket #{number} by {who} at {time}."
+PACKAGE_POSTED = "This package was already sent to ticket #{number} by {who} at {time}. It isn't posted twice."
+PACKAGE_NOT_LINKED = "No ticket is linked to this session, so there is nowhere to post the package. Nothing changed."
+PACKAGE_NO_PSA = "Ticket #{number} is linked but this team has no PSA connected: copy the package instead."
+PACKAGE_WITHHELD = "The package could not be masked for sensitive values, so it was not posted. Nothing changed."
+PACKAGE_EDIT_POSTED = "This escalation package was already sent to the ticket, so it can't be edited. Nothing changed."

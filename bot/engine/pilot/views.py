@@ -56,12 +56,12 @@ def status_line(session: Session, mode: str, tier: str = "") -> str:
 
 def thinking(session: Session, mode: str) -> View:
     """The placeholder shown within a second while the model works."""
-    return View((Context(status_line(session, mode)), Text(t.THINKING)), t.THINKING)
+    return View((Context(status_line(session, mode)), Text(t.THINKING)), t.THINKING, partial=True)  # may stream
 
 
 def streaming(session: Session, mode: str, text: str) -> View:
     """A turn's message while the model is still writing it."""
-    return View((Context(status_line(session, mode)), Text(text + " ▍")), text[:150])
+    return View((Context(status_line(session, mode)), Text(text + " ▍")), text[:150], partial=True)  # may stream
 
 
 def item_blocks(session: Session, item: TaskLaneItem, *, compact: bool = False) -> list[Block]:
@@ -214,7 +214,7 @@ def similar_blocks(session: Session, similar: Sequence[Hit]) -> list[Block]:
 
 def lane_card(session: Session, facts: Sequence[Fact], fix: SuggestedFix | None) -> View:
     """The task-lane card: What we know, Questions, Diagnostic checks, Suggested fix; while the session is open, the
-    "Status update" menu (four kinds, quick or detailed)."""
+    "Escalation package" button and the "Status update" menu (four kinds, quick or detailed)."""
     blocks: list[Block] = [Header("🧭 Task lane"), Context(status_line(session, "", ""))]
     known = "\n".join(f"• {shown(f.text)}" for f in facts[-MAX_FACTS:]) or "_Nothing confirmed yet._"
     blocks.append(Text(f"*What we know*\n{known}"))
@@ -230,6 +230,7 @@ def lane_card(session: Session, facts: Sequence[Fact], fix: SuggestedFix | None)
             Text(f"*Suggested fix:* {fix.title} — {fix_rules.OUTCOME_WORDS.get(fix.status, fix.status.value)}")
         )
     if session.status.is_open:
+        blocks.append(Buttons((_button(session, t.PACKAGE_BUTTON, ActionId.PACKAGE, ""),)))
         blocks.append(status.menu(session))
     return View(tuple(blocks), "Task lane")
 
