@@ -1,4 +1,5 @@
-"""The aiohttp server of ``rfbot serve``: Slack at ``/slack/events``, health and metrics. Teams mounts here later."""
+"""The aiohttp server of ``rfbot serve``: the platform routes (Slack at ``/slack/events``; Teams mounts
+``/api/messages``), health, metrics, and the public ``/privacy`` and ``/terms`` pages app listings link to."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
+from bot import web_pages
 from bot.metrics import Metrics
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -21,7 +23,8 @@ def build_web_app(
     on_startup: list[Callable[[], Awaitable[None]]] | None = None,
     on_cleanup: list[Callable[[], Awaitable[None]]] | None = None,
 ) -> web.Application:
-    """An aiohttp application with the given platform routes plus ``/healthz`` and ``/metrics``."""
+    """An aiohttp application with the given platform routes plus ``/healthz``, ``/metrics``, ``/privacy`` and
+    ``/terms``."""
 
     @web.middleware
     async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -44,6 +47,8 @@ def build_web_app(
     app = web.Application(middlewares=[count], client_max_size=1024 * 1024)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
+    app.router.add_get("/privacy", web_pages.privacy)
+    app.router.add_get("/terms", web_pages.terms)
     for method, path, handler in routes:
         app.router.add_route(method, path, handler)
     for hook in on_startup or []:

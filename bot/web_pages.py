@@ -1,0 +1,50 @@
+"""The two public pages an app listing links to (`/privacy` and `/terms`): plain, self-contained HTML that says
+what the bot keeps and sends, so the links in the Teams app package (and a Slack app's listing) lead somewhere
+true. An operator who needs their own legal text puts a reverse proxy route in front of these paths."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiohttp import web
+
+PRIVACY = (
+    "Privacy",
+    [
+        "ResolutionFlow Bot is run by your organisation (or its managed service provider) on its own servers.",
+        "It keeps the troubleshooting sessions you run with it: the steps you clicked, notes you typed, files you "
+        "shared with FlowPilot, and the resulting ticket notes, in your organisation's database.",
+        "Before anything is sent to the AI model provider (Anthropic) or the embeddings provider (Voyage AI), and "
+        "before notes are posted to the ticketing system or shown on shared cards, addresses, e-mail addresses, "
+        "passwords, keys and similar secrets are masked.",
+        "Credentials it holds (chat tokens, ticketing-system keys) are encrypted at rest.",
+        "Ask your administrator to export or delete your sessions.",
+    ],
+)
+TERMS = (
+    "Terms of use",
+    [
+        "ResolutionFlow Bot is provided by your organisation for troubleshooting and documenting support work.",
+        "Suggestions from FlowPilot are drafts for an engineer to check; scripts are shown, never run by the bot.",
+        "Use it according to your organisation's policies and your clients' agreements.",
+    ],
+)
+
+
+def _page(title: str, paragraphs: list[str]) -> web.Response:
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    html = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ResolutionFlow Bot — {escape(title)}'
+        f"</title></head><body><h1>{escape(title)}</h1>{body}</body></html>"
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
+async def privacy(request: web.Request) -> web.Response:
+    """``GET /privacy``."""
+    return _page(*PRIVACY)
+
+
+async def terms(request: web.Request) -> web.Response:
+    """``GET /terms``."""
+    return _page(*TERMS)
