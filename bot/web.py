@@ -47,8 +47,8 @@ def build_web_app(
     app = web.Application(middlewares=[count], client_max_size=1024 * 1024)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
-    app.router.add_get("/privacy", web_pages.privacy)
-    app.router.add_get("/terms", web_pages.terms)
+    for path, html in web_pages.PAGES.items():
+        app.router.add_get(path, _static(html))
     for method, path, handler in routes:
         app.router.add_route(method, path, handler)
     for hook in on_startup or []:
@@ -56,6 +56,13 @@ def build_web_app(
     for hook in on_cleanup or []:
         app.on_cleanup.append(lambda _app, hook=hook: hook())  # type: ignore[misc]
     return app
+
+
+def _static(html: str) -> Handler:
+    async def show(request: web.Request) -> web.Response:
+        return web.Response(text=html, content_type="text/html")
+
+    return show
 
 
 def run(app: web.Application, host: str, port: int, echo: Callable[..., None], *, fast_loop: bool = True) -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from html import escape
 
-from aiohttp import web
-
 PRIVACY = (
     "Privacy",
     [
@@ -31,20 +29,13 @@ TERMS = (
 )
 
 
-def _page(title: str, paragraphs: list[str]) -> web.Response:
+def page(title: str, paragraphs: list[str]) -> str:
+    """A small self-contained HTML page."""
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-    html = (
+    return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ResolutionFlow Bot — {escape(title)}'
         f"</title></head><body><h1>{escape(title)}</h1>{body}</body></html>"
     )
-    return web.Response(text=html, content_type="text/html")
 
 
-async def privacy(request: web.Request) -> web.Response:
-    """``GET /privacy``."""
-    return _page(*PRIVACY)
-
-
-async def terms(request: web.Request) -> web.Response:
-    """``GET /terms``."""
-    return _page(*TERMS)
+PAGES = {"/privacy": page(*PRIVACY), "/terms": page(*TERMS)}

@@ -149,5 +149,6 @@ def build_app(
             settings, app.intake, SqlMessageRefs(database.sessionmaker), app.metrics, clock.now, database
         )
         app.teams, app.senders["teams"], enrichers["teams"] = teams, teams.sender, teams.profiles
+        pilot.files["teams"] = teams.files
         app.closers.append(teams.close)
     return app

@@ -1,5 +1,6 @@
-"""Teams wiring for the composition root: the SDK's connection manager and adapter, our inbound agent, the sender and
-the profile enricher.
+"""Teams wiring for the composition root: the SDK's connection manager and adapter, our inbound agent, the sender
+(FlowPilot's replies streamed in 1:1 chats), the profile enricher and the fetcher of shared files (FlowPilot's
+``pilot.files["teams"]``).
 
 Configuration uses the Microsoft 365 Agents SDK's own variable names, read by the SDK's own
 ``load_configuration_from_env``: ``CONNECTIONS__SERVICE_CONNECTION__SETTINGS__{CLIENTID, CLIENTSECRET, TENANTID,
@@ -28,6 +29,7 @@ from bot.config import Settings
 from bot.engine.ports import MessageRefs
 from bot.handlers.teams import http as teams_http
 from bot.handlers.teams.connector import Connectors
+from bot.handlers.teams.files import TeamsFiles
 from bot.handlers.teams.profiles import TeamsProfiles
 from bot.handlers.teams.reach import Reach
 from bot.handlers.teams.sender import TeamsSender
@@ -71,6 +73,7 @@ class TeamsParts:
     connections: MsalConnectionManager
     sender: TeamsSender
     profiles: TeamsProfiles
+    files: TeamsFiles  # the FileFetcher FlowPilot uses for files shared in Teams
     close: Callable[[], Awaitable[None]]
 
     def mount(self, app: web.Application) -> None:
@@ -116,8 +119,11 @@ def build_teams(
         lazy_delay=settings.card_update_delay,
     )
 
+    files = TeamsFiles(connectors.token)
+
     async def close() -> None:
         await sender.flush()
+        await files.close()
         await connectors.close()
 
-    return TeamsParts(handler, connections, sender, TeamsProfiles(connectors, reach), close)
+    return TeamsParts(handler, connections, sender, TeamsProfiles(connectors, reach), files, close)

@@ -3,9 +3,11 @@
 The Agents SDK talks to whatever ``serviceUrl`` the inbound activity (or a stored ConversationReference) carries, so
 put ``connector.service_url`` there (``TeamsDriver`` does). A bare client: ``TeamsConnectorClient(service_url, token)``.
 
-Routes: ``POST /v3/conversations`` (create: a new channel thread or a 1:1 chat), ``POST .../{cid}/activities`` (send),
-``POST .../{cid}/activities/{id}`` (reply), ``PUT`` (update), ``DELETE``, ``GET .../{cid}/members``,
-``.../members/{userId}``, ``.../pagedmembers``, ``GET /v3/teams/{teamId}`` and ``/v3/teams/{teamId}/conversations``.
+Routes: ``POST /v3/conversations`` (create: a new channel thread or a 1:1 chat), ``POST .../{cid}/activities`` (send;
+ops ``stream``/``final`` for Teams' streaming protocol, ``connector_streams``), ``POST .../{cid}/activities/{id}``
+(reply), ``PUT`` (update), ``DELETE``, ``GET .../{cid}/members``, ``.../members/{userId}``, ``.../pagedmembers``,
+``GET /v3/teams/{teamId}`` and ``/v3/teams/{teamId}/conversations``; shared files: ``GET /v3/attachments/{id}/views/
+{view}`` (pasted images, token needed) and pre-authorised ``GET /files/{id}`` downloads (``connector_files``).
 Ids may arrive raw (the Agents SDK does not percent-encode them) or encoded (botbuilder did); each path segment is
 decoded. Answers: 201 ``{"id"}`` for posts, 200 for PUT/DELETE/GET; errors ``{"error": {"code", "message"}}``.
 With a ``FakeEntra`` every request needs ``Authorization: Bearer <token issued by it>`` (else 401).
@@ -25,13 +27,15 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from tests.fakes.connector_files import FILES_PATH, ConnectorFiles
+from tests.fakes.connector_streams import STREAM_OPS, ConnectorStreams, stream_info, stream_op
 from tests.fakes.entra import APP_ID, FakeEntra
 from tests.fakes.http_fake import RECORDED, LoopbackFake
 from tests.fakes.teams_roster import TeamsDirectory, base_conversation
 
 Json = dict[str, Any]
 Answer = tuple[int, Any]
-WRITES = frozenset({"create", "send", "reply", "update", "delete"})
+WRITES = frozenset({"create", "send", "reply", "update", "delete", "stream", "final"})
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 MESSAGE_LIMIT = 100 * 1024
 REQUEST_LIMIT = 262_144
@@ -50,6 +54,7 @@ class ConnectorCall:
     body: Any
     status: int = 0
     response: Any = None
+    at: float = 0.0  # arrival (time.monotonic)
 
     @property
     def ok(self) -> bool:
@@ -84,12 +89,14 @@ def _route(method: str, parts: list[str]) -> tuple[str, str, str]:
         if method == "GET" and sub in ("members", "pagedmembers") and n in (3, 4):
             op = "paged_members" if sub == "pagedmembers" else "member" if n == 4 else "members"
             return op, parts[1], parts[3] if n == 4 else ""
+    if kind == "attachments" and method == "GET" and n == 4 and parts[2] == "views":
+        return "attachment", "", parts[1]
     if kind == "teams" and method == "GET" and n in (2, 3) and (n == 2 or parts[2] == "conversations"):
         return ("team" if n == 2 else "team_channels"), "", parts[1]
     return "unknown", "", ""
 
 
-class FakeBotConnector(LoopbackFake, TeamsDirectory):
+class FakeBotConnector(LoopbackFake, TeamsDirectory, ConnectorStreams, ConnectorFiles):
     """The connector; its ``TeamsDirectory`` starts with team ``IT Ops`` (General + Escalations; Dana and Pat)."""
 
     outage_body: ClassVar[Any] = {"error": {"code": "ServiceUnavailable", "message": "The service is unavailable."}}
@@ -104,6 +111,8 @@ class FakeBotConnector(LoopbackFake, TeamsDirectory):
     ) -> None:
         LoopbackFake.__init__(self)
         TeamsDirectory.__init__(self)
+        self._init_streams()
+        self._init_files()
         self.entra, self.prefix, self.app_id, self.max_message_bytes = entra, prefix, app_id, max_message_bytes
         self.messages: dict[tuple[str, str], Json] = {}
         self.log: list[ConnectorCall] = []
@@ -169,7 +178,10 @@ class FakeBotConnector(LoopbackFake, TeamsDirectory):
         ``conversation`` filled in from the URL when the body had none)."""
         out: list[Json] = []
         for c in self.log:
-            if c.ok and c.op in ("send", "reply"):
+            if c.ok and c.op in STREAM_OPS and "error" not in c.response:  # a stream's messages keep its id
+                aid = c.response.get("id") or (stream_info(c.body) or {}).get("streamId")
+                out.append({"conversation": {"id": c.conversation_id}} | c.body | {"id": aid})
+            elif c.ok and c.op in ("send", "reply"):
                 out.append({"conversation": {"id": c.conversation_id}} | c.body | {"id": c.response["id"]})
             elif c.ok and c.op == "create" and "activityId" in c.response:
                 conversation = {"id": c.response["id"]}
@@ -216,7 +228,7 @@ class FakeBotConnector(LoopbackFake, TeamsDirectory):
         return None
 
     def _written(self, call: ConnectorCall) -> list[Json]:
-        if call.op in ("send", "reply", "update"):
+        if call.op in ("send", "reply", "update", "final"):
             return [{"conversation": {"id": call.conversation_id}} | call.body]
         if call.op == "create" and isinstance(call.body.get("activity"), dict):
             return [{"conversation": {"id": call.response["id"]}} | call.body["activity"]]
@@ -224,12 +236,16 @@ class FakeBotConnector(LoopbackFake, TeamsDirectory):
 
     # ---- HTTP ---------------------------------------------------------------------------------------------------
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        if request.path.startswith(FILES_PATH):  # a pre-authorised download link: no token
+            return await self._serve_upload(request)
         segments = [unquote(s) for s in request.raw_path.split("?", 1)[0].split("/")]
         parts = segments[segments.index("v3") + 1 :] if "v3" in segments else []
         op, cid, aid = _route(request.method, parts)
         recorded = request.get(RECORDED)
         body = recorded.data if recorded is not None else None
+        op = (stream_op(body) or op) if op in ("send", "reply") else op
         call = ConnectorCall(op, request.method, cid, aid, request.headers.get("Authorization", ""), body)
+        call.at = recorded.time if recorded is not None else 0.0
         self.log.append(call)
         headers: dict[str, str] = {}
         if self.entra is not None and not self.entra.accepts(call.authorization):
@@ -244,6 +260,8 @@ class FakeBotConnector(LoopbackFake, TeamsDirectory):
         else:
             status, payload = getattr(self, f"_op_{op}")(call, request.query)
         call.status, call.response = status, payload
+        if isinstance(payload, web.StreamResponse):
+            return payload
         if payload is None:
             return web.Response(status=status, headers=headers)
         return web.json_response(payload, status=status, headers=headers)

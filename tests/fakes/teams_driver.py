@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, NamedTuple, Self
@@ -170,13 +171,20 @@ class TeamsDriver:
         )
         return built.model_dump(mode="json", by_alias=True, exclude_none=True)
 
-    def _message(self, text: str, conversation_id: str, user: TeamsUser, mention: bool, **fields: Any) -> Json:
-        """A message as Teams delivers it: ``text``, a ``text/html`` copy, the bot's mention entity when mentioned."""
+    def _message(
+        self, text: str, conversation_id: str, user: TeamsUser, mention: bool, files: Sequence[Json] = (), **fields: Any
+    ) -> Json:
+        """A message as Teams delivers it: ``text``, the ``files`` shared with it (attachments from
+        ``connector.add_upload``/``add_inline_image``), a ``text/html`` copy (with an ``<img>`` per pasted image),
+        the bot's mention entity when mentioned."""
         mentions = [Mention(mentioned=self.bot, text=self.at_bot)] if mention else []
         text = f"{self.at_bot} {text}" if mention else text
         markup = html.escape(text).replace(html.escape(self.at_bot), self.at_bot)
+        pasted = [f for f in files if str(f.get("contentType", "")).startswith("image/")]
+        images = "".join(f'<img src="{html.escape(str(f.get("contentUrl", "")))}">' for f in pasted)
         fields |= {"text": text, "text_format": "plain", "entities": [*mentions, self.client_info()]}
-        fields["attachments"] = [Attachment(content_type="text/html", content=f"<p>{markup}</p>")]
+        shared = [Attachment.model_validate(f) for f in files]
+        fields["attachments"] = [*shared, Attachment(content_type="text/html", content=f"<p>{markup}{images}</p>")]
         return self.activity("message", conversation_id, user, **fields)
 
     # ---- messages -----------------------------------------------------------------------------------------------
@@ -197,10 +205,13 @@ class TeamsDriver:
         cid = f"{channel};messageid={thread or aid}"
         return await self.post(self._message(text, cid, user, mention, activity_id=aid), auth)
 
-    async def personal_message(self, text: str, user: TeamsUser = DANA, *, auth: Auth = VALID) -> TeamsReply:
-        """``user`` writes to the bot in their 1:1 chat (no mention)."""
+    async def personal_message(
+        self, text: str, user: TeamsUser = DANA, *, files: Sequence[Json] = (), auth: Auth = VALID
+    ) -> TeamsReply:
+        """``user`` writes to the bot in their 1:1 chat (no mention), sharing ``files`` (attachment JSON from
+        ``connector.add_upload`` / ``add_inline_image``)."""
         cid = self.connector.personal_conversation_id(user.id)
-        return await self.post(self._message(text, cid, user, False), auth)
+        return await self.post(self._message(text, cid, user, False, files), auth)
 
     async def group_message(
         self, text: str, chat_id: str, user: TeamsUser = DANA, *, mention: bool = True, auth: Auth = VALID

@@ -78,6 +78,7 @@ class Connectors:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._factory = RestChannelServiceClientFactory(connections)
+        self._connections = connections
         self._app_id, self._anonymous, self._sleep = app_id, anonymous, sleep
         self._clients: dict[str, tuple[float, TeamsConnectorClient]] = {}
         self._building: dict[str, asyncio.Lock] = {}
@@ -95,6 +96,15 @@ class Connectors:
         return ClaimsIdentity(
             {AuthenticationConstants.AUDIENCE_CLAIM: self._app_id, AuthenticationConstants.APP_ID_CLAIM: self._app_id}
         )
+
+    async def token(self, service_url: str) -> str:
+        """The bot's bearer token for ``service_url`` ("" in anonymous mode), from the SDK's token provider (msal
+        serves it from its cache until it nears expiry): what connector resources such as pasted images need."""
+        claims = self._claims()
+        if claims.allow_anonymous:
+            return ""
+        provider = self._connections.get_token_provider(claims, service_url)
+        return await provider.get_access_token(AuthenticationConstants.AGENTS_SDK_SCOPE, claims.get_token_scope())
 
     async def client(self, service_url: str) -> TeamsConnectorClient:
         """The client for ``service_url`` (built on first use, rebuilt after ``CLIENT_TTL_S``)."""

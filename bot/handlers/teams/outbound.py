@@ -7,13 +7,19 @@ attachment and the notification ``summary``; an update carries the message's ``i
 Mentions are real: ``<at>Name</at>`` in a card ``TextBlock`` plus a ``mention`` entity under the card's
 ``msteams.entities`` naming the person's Teams id, which is what makes Teams notify them (text alone only looks like
 a mention).
+
+A streamed reply (Teams' streaming protocol, 1:1 chats only) is a series of ``typing`` activities carrying the text
+so far and a ``streaminfo`` entity (the SDK's ``StreamInfo``: ``streamType`` ``informative``/``streaming``,
+``streamSequence`` 1, 2, 3 ..., and from the second on the ``streamId`` Teams returned for the first), then one
+``message`` with ``streamType`` ``final`` and no sequence, which becomes the finished message. As the SDK's own
+``StreamingResponse`` does, every activity after the first also carries the stream id as its ``id``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from microsoft_agents.activity import Activity, ConversationParameters
+from microsoft_agents.activity import Activity, ConversationParameters, StreamInfo
 
 from bot.engine.events import Actor
 from bot.handlers.teams.render import RenderedMessage
@@ -23,19 +29,45 @@ CHANNEL_ID = "msteams"
 NAME_CHARS = 100
 
 
-def message(
-    rendered: RenderedMessage, conversation_id: str, bot_id: str, service_url: str, activity_id: str = ""
-) -> Activity:
-    """A message activity for ``conversation_id`` (with ``activity_id``: the replacement of that message)."""
-    wire: dict[str, Any] = rendered.activity() | {
+def _envelope(conversation_id: str, bot_id: str, service_url: str) -> dict[str, Any]:
+    return {
         "channelId": CHANNEL_ID,
         "serviceUrl": service_url,
         "from": {"id": bot_id},
         "conversation": {"id": conversation_id},
     }
+
+
+def message(
+    rendered: RenderedMessage, conversation_id: str, bot_id: str, service_url: str, activity_id: str = ""
+) -> Activity:
+    """A message activity for ``conversation_id`` (with ``activity_id``: the replacement of that message)."""
+    wire: dict[str, Any] = rendered.activity() | _envelope(conversation_id, bot_id, service_url)
     if activity_id:
         wire["id"] = activity_id
     return Activity.model_validate(wire)
+
+
+def stream_update(
+    text: str, sequence: int, stream_id: str, conversation_id: str, bot_id: str, service_url: str, *, informative: bool
+) -> Activity:
+    """One step of a stream: ``informative`` (a progress line) or ``streaming`` (the cumulative text so far)."""
+    wire: dict[str, Any] = {"type": "typing", "text": text} | _envelope(conversation_id, bot_id, service_url)
+    activity = Activity.model_validate(wire)
+    info = StreamInfo(stream_type="informative" if informative else "streaming", stream_sequence=sequence)
+    if stream_id:
+        info.stream_id = activity.id = stream_id
+    activity.entities = [info]
+    return activity
+
+
+def stream_final(
+    rendered: RenderedMessage, stream_id: str, conversation_id: str, bot_id: str, service_url: str
+) -> Activity:
+    """The message that ends stream ``stream_id`` and replaces what it showed (the finished card)."""
+    activity = message(rendered, conversation_id, bot_id, service_url, stream_id)
+    activity.entities = [StreamInfo(stream_type="final", stream_id=stream_id)]
+    return activity
 
 
 def mention_tag(actor: Actor) -> tuple[str, dict[str, Any]]:

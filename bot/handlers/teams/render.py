@@ -24,13 +24,15 @@ from typing import Any
 from bot.engine.replies import Block, Buttons, Code, Context, Divider, Fields, Header, Select, Text, View
 from bot.handlers.teams import render_elements as el
 from bot.handlers.teams import texts
-from bot.handlers.teams.markdown import truncate
+from bot.handlers.teams.markdown import to_card_markdown, truncate
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_BYTES, ENVELOPE_BYTES = 28_000, 2_000
 SUMMARY_CHARS = 150  # a notification line
+STREAM_CHARS = 20_000  # streamed text shown before the finished card replaces it
+CURSOR = "▍"  # the neutral streaming view's "still writing" mark
 
 
 def wire_size(value: Any) -> int:
@@ -198,6 +200,15 @@ def fit(units: list[Unit], room: int, marker: str = texts.MORE) -> list[Unit]:
             return [*kept, note]
         kept.append(unit)
     return kept  # pragma: no cover - everything fitting was handled above
+
+
+def stream_text(view: View, limit: int = STREAM_CHARS) -> str:
+    """What a Teams stream shows of a view still being written (``View.partial``): its paragraphs as Teams
+    markdown, without the status line and without the trailing cursor (``▍``) the neutral streaming view ends with --
+    Teams draws its own progress, and streamed text may only grow. Cut (no marker, so it stays a prefix of what
+    follows) at ``limit`` characters."""
+    paragraphs = "\n\n".join(b.text for b in view.blocks if isinstance(b, Text) and b.text.strip())
+    return to_card_markdown(paragraphs.rstrip().removesuffix(CURSOR).rstrip())[:limit]
 
 
 def render_home(sections: list[View]) -> RenderedMessage:

@@ -9,6 +9,10 @@ messages, form cards, exports and the home card.
 * ``Update``: ``PUT`` of the remembered activity (the card the buttons were on shows the answer, who and when); a
   message Teams no longer has is posted anew. Lazy updates (the session card) are coalesced with ``LatestWins``
   after ``lazy_delay`` seconds, or go last in their batch.
+* A message FlowPilot is still writing (``View.partial``: its placeholder ``Post``, then ``Update``s with the text
+  so far) is streamed in a 1:1 chat (``stream``: Teams' streaming protocol, about one request a second, the card
+  as the final message); in channels and group chats, where Teams does not stream, and when a stream is refused, it
+  is posted and edited in place like any message (the engine already coalesces those edits to about one a second).
 * ``Ephemeral``: Teams has no private messages inside a channel or group chat. The notice is posted where it
   belongs (the thread) with a real @mention of the person it is for, so it stays next to what it is about and
   notifies them; in a 1:1 chat it is simply a message; with no conversation (a home-card click) it goes to the
@@ -58,6 +62,7 @@ from bot.handlers.teams.ids import ConversationKind
 from bot.handlers.teams.reach import Reach
 from bot.handlers.teams.render import RenderedMessage, render_home, render_message
 from bot.handlers.teams.render_form import form_data, render_form
+from bot.handlers.teams.stream import TeamsStreams
 
 log = logging.getLogger(__name__)
 PLATFORM = ids.PLATFORM
@@ -83,10 +88,13 @@ class TeamsSender:
         now: Callable[[], datetime],
         observe: Callable[[str, bool], None] | None = None,
         lazy_delay: float = 0.0,
+        stream_interval: float | None = 1.0,
     ) -> None:
         self._connectors, self._refs, self._reach, self._now = connectors, refs, reach, now
         self._observe = observe or (lambda operation, ok: None)
         self._lazy: LatestWins[tuple[str, Update]] = LatestWins(lazy_delay, self._deferred)
+        self._streaming = stream_interval is not None  # None: never stream (post and edit everywhere)
+        self._streams = TeamsStreams(self._stream_send, connectors.bot_id, stream_interval or 0.0)
 
     async def send(self, team_id: str, replies: list[Reply], actor: Actor | None = None) -> list[InboundEvent]:
         """Deliver a batch in order; returns ``ThreadStarted`` events for cards that opened threads. ``actor`` (who
@@ -141,9 +149,13 @@ class TeamsSender:
         if isinstance(reply, Post | Update) and reply.ref and not (isinstance(reply, Update) and reply.lazy):
             self._lazy.cancel((batch.team_id, reply.ref))  # this newer view wins over a deferred one
         if isinstance(reply, Post):
-            await self._post(batch, reply)
+            if not (reply.view.partial and await self._stream_begin(batch, reply)):
+                await self._post(batch, reply)
         elif isinstance(reply, Update):
-            await self._update(batch, reply)
+            if self._streams.live((batch.team_id, reply.ref)):
+                await self._stream_on(batch, reply)
+            else:
+                await self._update(batch, reply)
         elif isinstance(reply, Ephemeral):
             await self._ephemeral(batch, reply.conversation, reply.actor, reply.view)
         elif isinstance(reply, DirectMessage):
@@ -262,6 +274,43 @@ class TeamsSender:
                     raise
             where = await self._moved(batch.team_id, reply.ref, where)
         await self._post(batch, Post(reply.conversation, reply.view, reply.ref))
+
+    # ---- streaming (1:1 chats) ----------------------------------------------------------------------------------
+    async def _stream_begin(self, batch: _Batch, reply: Post) -> bool:
+        """The placeholder of a message FlowPilot is about to write, in a 1:1 chat: the start of a stream (False:
+        not streamed here, or refused -- the caller posts it)."""
+        chat = reply.conversation.channel
+        if not self._streaming or not reply.ref or not chat or ids.kind_of(chat) is not ConversationKind.PERSONAL:
+            return False
+        service_url = self._reach.service_url(batch.team_id, reply.conversation)
+        stream_id = await self._streams.begin((batch.team_id, reply.ref), service_url, chat, reply.view)
+        if stream_id:
+            await self._refs.put(batch.team_id, PLATFORM, reply.ref, MessageLocation(chat, stream_id))
+        return bool(stream_id)
+
+    async def _stream_on(self, batch: _Batch, reply: Update) -> None:
+        """The text so far (``View.partial``), or the finished message that ends the stream (posted normally when
+        the stream cannot carry it)."""
+        key = (batch.team_id, reply.ref)
+        if reply.view.partial:
+            await self._streams.write(key, reply.view)
+            return
+        messages = render_message(reply.view)
+        if not await self._streams.end(key, messages[0]):
+            await self._post(batch, Post(reply.conversation, reply.view, reply.ref))
+        elif len(messages) > 1:  # a card too large for one message: the rest follows, the ref moves to the last
+            chat = reply.conversation.channel
+            last = await self._send(batch, reply.conversation, chat, messages[1:])
+            await self._refs.put(batch.team_id, PLATFORM, reply.ref, MessageLocation(chat, last))
+
+    async def _stream_send(self, service_url: str, conversation_id: str, activity: Activity) -> str:
+        try:
+            sent = await self._connectors.call(service_url, "stream", _poster(conversation_id, activity))
+        except ConnectorError:
+            self._observe("stream", False)
+            raise
+        self._observe("stream", True)
+        return str(sent.id or "")
 
     async def _moved(self, team_id: str, ref: str, gone: MessageLocation) -> MessageLocation | None:
         """Where ``ref`` is now that its message at ``gone`` was not found (None if it is still ``gone``)."""

@@ -11,6 +11,11 @@ The same events the Slack translator produces for the equivalent Slack payloads:
 * personal chat: commands without a mention, other text to FlowPilot (as a Slack DM outside a thread; personal
   chats have no threads, so a guided session's notes there need the ``note`` command). Group chats: as personal
   chat, but only when the bot is mentioned.
+* files shared with a message become the event's ``FileRef``s (``files_of``), as on Slack: a file attached in a 1:1
+  chat (``application/vnd.microsoft.teams.file.download.info``: its pre-authorised ``downloadUrl``), an image pasted
+  into the message (``image/*`` with a ``contentUrl`` that needs the bot's token), and any other named attachment
+  with a ``contentUrl`` (a file in a channel's SharePoint, which the bot cannot read: the fetcher says so). A
+  message with files and no text still reaches FlowPilot.
 * ``invoke`` ``adaptiveCard/action`` (``Action.Execute``) and a ``message`` whose ``value`` is our card data
   (``Action.Submit``, older clients): a button press, a select choice or a form submission (``ids``). A form's
   Cancel gives no event, only ``dismissed``.
@@ -40,6 +45,7 @@ from bot.engine.events import (
     ButtonPressed,
     CommandIssued,
     ConversationRef,
+    FileRef,
     FormId,
     FormSubmitted,
     HomeOpened,
@@ -55,6 +61,11 @@ CARD_ACTION = "adaptiveCard/action"
 INSTALL_ACTIONS = frozenset({"add", "add-upgrade"})
 BOT_PREFIX = "28:"  # Teams ids of bots; people are "29:…"
 AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
+NOT_FILES = ("text/html", "application/vnd.microsoft.card.", "application/vnd.microsoft.teams.card.")
+UNDECLARED = "application/octet-stream"  # Teams names no media type for an uploaded file: its name decides
+MAX_FILES = 10
+IMAGE_NAMES = frozenset({"png", "jpeg", "gif", "webp"})
 
 
 class Untranslatable(ValueError):
@@ -183,28 +194,59 @@ def clean_text(activity: Activity) -> tuple[str, bool]:
     return AT_TAG.sub(lambda m: f"@{m.group(1).strip()}", text).strip(), bool(mentions)
 
 
+def _file(item: dict[str, Any], service_url: str, n: int) -> FileRef | None:
+    kind, content, url = str(item.get("contentType") or ""), _dict(item.get("content")), item.get("contentUrl")
+    name, mime = str(item.get("name") or "").strip(), UNDECLARED
+    if kind == FILE_INFO and content.get("downloadUrl"):
+        name = name or f"file-{n}.{content.get('fileType') or 'bin'}"
+        locator = {"kind": "download", "url": str(content["downloadUrl"]), "id": str(content.get("uniqueId") or "")}
+    elif kind.startswith("image/") and isinstance(url, str) and url:
+        subtype = kind.removeprefix("image/").split(";")[0].strip().lower()  # Teams often says just "image/*"
+        name, mime = name or f"pasted-image-{n}.{subtype if subtype in IMAGE_NAMES else 'png'}", kind
+        locator = {"kind": "inline", "url": url}
+    elif name and isinstance(url, str) and url and not kind.startswith(NOT_FILES):
+        locator = {"kind": "elsewhere", "url": url}
+    else:
+        return None
+    return FileRef(name[:200], mime, 0, PLATFORM, locator | {"service_url": service_url})
+
+
+def files_of(activity: Activity) -> tuple[FileRef, ...]:
+    """The files shared with a message as neutral references (size unknown: Teams does not say; the fetcher
+    enforces the cap). The locator keeps how to fetch each (``kind`` download/inline/elsewhere, ``url``) and the
+    ``serviceUrl`` the activity came from."""
+    refs: list[FileRef] = []
+    for item in activity.attachments or []:
+        wire = item.model_dump(mode="json", by_alias=True, exclude_none=True) if not isinstance(item, dict) else item
+        ref = _file(wire, activity.service_url or "", len(refs) + 1)
+        if ref is not None and len(refs) < MAX_FILES:
+            refs.append(ref)
+    return tuple(refs)
+
+
 def _message(ctx: _Context) -> tuple[InboundEvent, ...]:
     activity = ctx.activity
     sender = activity.from_property
     if sender and (str(sender.id or "").startswith(BOT_PREFIX) or sender.role == "bot"):
         return ()  # a bot's message (ours or another app's), as Slack ignores bot messages
     text, mentioned = clean_text(activity)
+    files = files_of(activity)
     _, root = ids.split_conversation_id(ctx.conversation_id)
     in_thread = ctx.kind is ConversationKind.CHANNEL and bool(root) and root != ctx.activity_id
     addressed = mentioned or ctx.kind is ConversationKind.PERSONAL
-    if not addressed and not (in_thread and text):
+    if not addressed and not (in_thread and (text or files)):
         return ()  # a channel post or group-chat message not meant for us
-    if not text and ctx.kind is ConversationKind.PERSONAL:
-        return ()  # an attachment or an empty message
+    if not text and not files and ctx.kind is ConversationKind.PERSONAL:
+        return ()  # an empty message
     common = ctx.common(ctx.here(ctx.activity_id, ctx.activity_id), "msg")
     name, args = split_command(text)
     if addressed and name in COMMAND_WORDS:
-        return (CommandIssued(**common, name=name, args=args),)
-    if addressed and not text:
+        return (CommandIssued(**common, name=name, args=args, files=files),)
+    if addressed and not text and not files:
         return (CommandIssued(**common, name="help", args=""),)
     if not in_thread:  # a mention at the top of a channel, or a chat: ask FlowPilot (it starts the session here)
-        return (CommandIssued(**common, name="pilot", args=text),)
-    return (MessageReceived(**common, text=text),)
+        return (CommandIssued(**common, name="pilot", args=text, files=files),)
+    return (MessageReceived(**common, text=text, files=files),)
 
 
 def _card_action(ctx: _Context, raw_verb: str | None, data: Any) -> Translated:

@@ -72,7 +72,7 @@ def build_manifest(spec: AppSpec) -> dict[str, Any]:
             {
                 "botId": spec.app_id,
                 "scopes": ["personal", "team", "groupChat"],
-                "supportsFiles": False,
+                "supportsFiles": True,
                 "isNotificationOnly": False,
                 "commandLists": [
                     command_list(["team", "groupChat"], TEAM_COMMANDS),
