@@ -145,6 +145,32 @@ class Settings(BaseSettings):
         description="Minutes from the first indexed document after a statistics refresh to the next refresh at the "
         "latest (see RFBOT_INDEX_STATS_DOCUMENTS).",
     )
+    # --- scheduler (reminders, SLAs, maintenance runs, the nightly flywheel) ---------------------------------------
+    scheduler_enabled: bool = Field(
+        default=True,
+        alias="RFBOT_SCHEDULER_ENABLED",
+        description="Run stored schedules in `rfbot serve` (one replica leads on PostgreSQL; false: never fire here).",
+    )
+    scheduler_leader_poll: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        alias="RFBOT_SCHEDULER_LEADER_POLL",
+        description="Seconds between leadership checks: a replica takes over this long after the leader died.",
+    )
+    scheduler_reload: float = Field(
+        default=10.0,
+        gt=0,
+        alias="RFBOT_SCHEDULER_RELOAD",
+        description="Seconds between the leader's reloads of the schedules table (changes made on other replicas).",
+    )
+    scheduler_misfire_grace: float = Field(
+        default=3600.0,
+        ge=0,
+        alias="RFBOT_SCHEDULER_MISFIRE_GRACE",
+        description="Seconds a fire missed while no leader ran may be late and still run (the latest one per "
+        "schedule; older ones are skipped).",
+    )
     # --- Microsoft Teams (the Microsoft 365 Agents SDK's own names; other CONNECTIONS__* variables pass through) ---
     teams_client_id: str = Field(
         default="",

@@ -10,14 +10,17 @@ from aiohttp import web
 
 from bot.app.pilot import build_pilot, index_worker
 from bot.app.psa import ConnectedPsas, PsaFactory, connectwise_factory, env_credentials
+from bot.app.scheduling import QuietSender, build_scheduler, build_scheduling
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.engine.ports import Clock, Ids
+from bot.engine.scheduled import SCHEDULER_PLATFORM, ScheduleBook, ScheduledRouter
 from bot.engine.system import SystemClock, UuidIds
 from bot.handlers.console.files import ConsoleFiles
 from bot.jobs.indexing import IndexWorker
 from bot.jobs.intake import Intake
 from bot.jobs.outbox import OutboxWorker, RetryPolicy
+from bot.jobs.scheduler import Scheduler
 from bot.jobs.worker import InboxWorker, Sender
 from bot.metrics import Metrics
 from bot.store.database import Database
@@ -46,6 +49,8 @@ class App:
     psa_connections: SqlPsaConnections | None = None  # None without RFBOT_SECRET_KEYS (nothing can be stored)
     outbox: OutboxWorker | None = None
     indexer: IndexWorker | None = None  # keeps the search index current (stopped by FlowPilot's closer)
+    schedules: ScheduleBook | None = None  # stored schedules (create, pause, list): ``bot.engine.scheduled``
+    scheduler: Scheduler | None = None  # fires them (the leader among replicas); None when RFBOT_SCHEDULER_ENABLED=0
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def web_app(self) -> web.Application:
@@ -70,8 +75,12 @@ class App:
                 outbox.start()
             if self.indexer is not None:
                 self.indexer.start()
+            if self.scheduler is not None:
+                self.scheduler.start()
 
         async def stop() -> None:
+            if self.scheduler is not None:
+                await self.scheduler.stop()  # hands leadership over at once
             if outbox is not None:
                 await outbox.stop()
             if worker is not None:
@@ -113,14 +122,15 @@ def build_app(
     metrics = Metrics()
     pilot = build_pilot(settings, database, metrics)
     pilot.files["console"] = ConsoleFiles()  # `/attach PATH` in `rfbot console`: the engineer's own files
-    engine = Engine(database.uow, clock, ids, psa=psa, pilot=pilot)
+    scheduling = build_scheduling(database, clock, ids, psa=psa, pilot=pilot)  # the book, and what fires do
+    engine = Engine(database.uow, clock, ids, psa=psa, pilot=pilot, schedules=scheduling.schedules)
     app = App(settings=settings, database=database, engine=engine, clock=clock, ids=ids, metrics=metrics)
     app.psa, app.psa_connections = psa, connections
     app.closers.append(psa.close)
     enrichers: dict[str, Any] = {}
     worker = InboxWorker(
         database.uow,
-        engine,
+        ScheduledRouter(engine, scheduling.actions),  # ScheduleFired to the scheduled actions, the rest to the engine
         app.senders,
         observer=app.metrics,
         enrichers=enrichers,
@@ -134,6 +144,11 @@ def build_app(
     seal = box.encrypt if box is not None else None
     app.intake = Intake(database.uow, ids, clock.now, worker.wake, seal=seal, hand_over=worker.hand_over)
     app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy)
+    # --- the scheduler: stored schedules become ScheduleFired inbox events, once per fire, on one leader -----------
+    app.schedules, app.senders[SCHEDULER_PLATFORM] = scheduling.schedules, QuietSender()
+    if settings.scheduler_enabled:
+        app.scheduler = build_scheduler(settings, database, clock, worker.wake)
+        scheduling.schedules.on_change = app.scheduler.reload_soon
     if settings.slack_enabled:
         from bot.app.slack import build_slack
 

@@ -21,6 +21,7 @@ from bot.engine.events import (
     MessageReceived,
     PilotJob,
     PilotWork,
+    ScheduleFired,
     ThreadStarted,
     TimerFired,
 )
@@ -38,6 +39,7 @@ _TYPES: dict[str, type[InboundEvent]] = {
         HomeOpened,
         DeliveryReported,
         PilotWork,
+        ScheduleFired,
     )
 }
 
@@ -96,6 +98,14 @@ def encode(event: InboundEvent) -> dict[str, Any]:
         )
     elif isinstance(event, PilotWork):
         data.update(session_id=event.session_id, job=event.job.value, seq=event.seq, arg=event.arg)
+    elif isinstance(event, ScheduleFired):
+        data.update(
+            schedule_id=event.schedule_id,
+            kind=event.kind,
+            fire_time=event.fire_time.isoformat(),
+            payload=dict(event.payload),
+            session_id=event.session_id,
+        )
     return data
 
 
@@ -157,6 +167,15 @@ def decode(data: dict[str, Any]) -> InboundEvent:
                 job=PilotJob(data["job"]),
                 seq=int(data["seq"]),
                 arg=str(data.get("arg", "")),
+                **base,
+            )
+        if kind is ScheduleFired:
+            return ScheduleFired(
+                schedule_id=str(data["schedule_id"]),
+                kind=str(data["kind"]),
+                fire_time=datetime.fromisoformat(data["fire_time"]),
+                payload=dict(data.get("payload") or {}),
+                session_id=str(data.get("session_id", "")),
                 **base,
             )
         return ThreadStarted(session_id=str(data["session_id"]), thread=str(data["thread"]), **base)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.engine import texts
 from bot.engine.events import ConversationRef, Event
@@ -14,6 +14,9 @@ from bot.engine.ports import Ids, UnitOfWork
 from bot.engine.psa import PsaDirectory
 from bot.engine.replies import Block, Context, Ephemeral, Post, Reply, Text, Update, View
 from bot.flows.model import Flow
+
+if TYPE_CHECKING:
+    from bot.engine.scheduled import ScheduleBook
 
 
 class UserError(Exception):
@@ -38,6 +41,7 @@ class Ctx:
     target: ConversationRef | None = None  # answer somewhere else than where the event came from (App Home)
     psa: PsaDirectory | None = None  # the teams' PSA connections; None when no PSA integration is configured
     pilot: PilotServices | None = None  # FlowPilot; None when the engine runs without it
+    schedules: ScheduleBook | None = None  # stored schedules (reminders); None when the engine runs without them
     queued: bool = False  # the handler queued work for the worker (wake it after the commit)
 
     @property

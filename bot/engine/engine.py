@@ -11,9 +11,12 @@ import difflib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.engine import texts
 from bot.engine.commands.admin import on_psa_form
+from bot.engine.commands.escalation_actions import ESCALATION_ACTIONS, ESCALATION_FORMS
+from bot.engine.commands.escalation_package import note_delivered
 from bot.engine.commands.home import on_home
 from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
 from bot.engine.commands.notes import on_message
@@ -50,6 +53,9 @@ from bot.engine.psa import PsaDirectory
 from bot.engine.replies import Ephemeral, Reply, Text, Update, View
 from bot.engine.views import hhmm
 
+if TYPE_CHECKING:
+    from bot.engine.scheduled import ScheduleBook
+
 log = logging.getLogger(__name__)
 
 ACTIONS = {**STEP_ACTIONS, **LIFECYCLE_ACTIONS}
@@ -68,12 +74,14 @@ class Engine:
         ids: Ids,
         psa: PsaDirectory | None = None,
         pilot: PilotServices | None = None,
+        schedules: ScheduleBook | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._ids = ids
         self._psa = psa
         self.pilot = pilot
+        self.schedules = schedules
         self._runner = PilotRunner(uow_factory, clock, ids, pilot, psa) if pilot is not None else None
 
     async def ensure_team(self, name: str) -> str:
@@ -107,7 +115,16 @@ class Engine:
                 now = self._clock.now()
                 try:
                     user = await ensure_user(uow, self._ids, event.team_id, event.actor, now)
-                    ctx = Ctx(uow=uow, event=event, user=user, now=now, ids=self._ids, psa=self._psa, pilot=self.pilot)
+                    ctx = Ctx(
+                        uow=uow,
+                        event=event,
+                        user=user,
+                        now=now,
+                        ids=self._ids,
+                        psa=self._psa,
+                        pilot=self.pilot,
+                        schedules=self.schedules,
+                    )
                     await self._dispatch(ctx, event)
                 except UserError as err:
                     await uow.rollback()
@@ -179,8 +196,8 @@ class Engine:
         if event.action is ActionId.RETRY_PUSH:  # valid whatever the session has done since
             await on_retry_push(ctx, session, event.value)
             return
-        pilot_action = PILOT_ACTIONS.get(event.action)
-        if pilot_action is not None:  # addressed by item/fix id: valid while that item is, whatever the version
+        pilot_action = PILOT_ACTIONS.get(event.action) or ESCALATION_ACTIONS.get(event.action)
+        if pilot_action is not None:  # addressed by item/fix/escalation id: valid while that is, whatever the version
             ctx.require_writer()
             await pilot_action(ctx, session, event.value)
             return
@@ -205,7 +222,7 @@ class Engine:
             await SESSIONLESS_FORM_HANDLERS[event.form](ctx, None, None, dict(event.values))
             return
         session = await ctx.session_by_id(event.session_id)
-        pilot_form = PILOT_FORMS.get(event.form)
+        pilot_form = PILOT_FORMS.get(event.form) or ESCALATION_FORMS.get(event.form)
         if pilot_form is not None:
             await pilot_form(ctx, session, dict(event.values))
             return
@@ -223,6 +240,7 @@ class Engine:
                 entry = report_entry(event, self._ids.new())
                 if entry is not None:
                     await uow.sessions.append_timeline(entry)
+                await note_delivered(uow, event)  # an escalation package's note id, kept with the session
             if inbox_id is not None and not await uow.inbox.mark_processed(inbox_id, self._clock.now()):
                 await uow.rollback()
                 return []

@@ -130,6 +130,10 @@ class ActionId(StrEnum):
     POST_STATUS_NOTE = "post_status_note"  # value = "<seq>:<quick|detailed>": post a drafted ticket note once
     PACKAGE = "package"  # draft the escalation package (or show the cached preview of an unchanged session)
     POST_PACKAGE = "post_package"  # value = document kind: post the previewed package to the ticket, once
+    # escalation and handoff (bot.engine.commands.escalate / escalation_claim; values address the escalation by id)
+    ESCALATE = "escalate"  # open the escalate form (to whom, why)
+    CLAIM = "claim"  # value = escalation id
+    CLAIM_CHOICE = "claim_choice"  # value = "<escalation id>:<continue|analysis|takeover>"
 
 
 class FormId(StrEnum):
@@ -145,6 +149,7 @@ class FormId(StrEnum):
     FIX_PENDING = "fix_pending"  # a fix is applied but not verified yet: why
     DOCUMENT = "document"  # edit a previewed resolution note before posting it
     PACKAGE = "package"  # edit a previewed escalation package before posting it
+    ESCALATE = "escalate"  # escalate a session: to whom (optional) and why
 
 
 SESSIONLESS_FORMS = frozenset({FormId.PSA_CONNECT})
@@ -266,6 +271,19 @@ class PilotWork(Event):
     arg: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleFired(Event):
+    """A stored schedule's fire (``bot.engine.scheduled``): written to the inbox by the scheduler in the transaction
+    that recorded the run, once per (schedule, fire time). ``session_id`` (from the payload, may be empty) puts it in
+    its session's lane."""
+
+    schedule_id: str
+    kind: str  # a ``ScheduleKind`` value; unknown kinds are logged and marked done
+    fire_time: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+    session_id: str = ""
+
+
 InboundEvent = (
     CommandIssued
     | MessageReceived
@@ -276,4 +294,5 @@ InboundEvent = (
     | HomeOpened
     | DeliveryReported
     | PilotWork
+    | ScheduleFired
 )

@@ -92,6 +92,10 @@ class TimelineKind(StrEnum):
     FIX_DECIDED = "fix_decided"
     FIX_OUTCOME = "fix_outcome"
     PREFERENCE_SET = "preference_set"
+    # escalation and handoff (bot.engine.escalation)
+    ESCALATED = "escalated"  # detail: escalation id, target, package
+    CLAIMED = "claimed"  # a claimer took the escalation over (the session's owner changed)
+    HANDED_OVER = "handed_over"  # the claimer's choice: continue / AI analysis / take it from here
 
 
 class FactSource(StrEnum):

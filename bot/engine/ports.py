@@ -11,6 +11,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from bot.engine.escalation.records import EscalationRepository
 from bot.engine.events import FileRef
 from bot.engine.model import (
     Fact,
@@ -284,6 +285,7 @@ class UnitOfWork(Protocol):
     inbox: InboxRepository
     outbox: OutboxRepository
     pilot: PilotRepository
+    escalations: EscalationRepository
 
     async def __aenter__(self) -> Self:
         """Begin."""

@@ -36,6 +36,15 @@ class Text:
 
 
 @dataclass(frozen=True, slots=True)
+class Mention(Text):
+    """A paragraph addressed to ``people``: a platform that can notify them puts its own @mention of each in front
+    of ``text`` (Slack ``<@U…>``); any other renders it as the ``Text`` it is, so ``text`` reads well on its own.
+    Only people with an identity on the conversation's platform are mentioned there."""
+
+    people: tuple[Actor, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """A small grey line (who/when, hints)."""
 

@@ -88,6 +88,7 @@ def _utility_row(session: Session, stage: Stage) -> Buttons:
     if session.history and stage is not Stage.CUSTOM:
         buttons.append(_button(session, "⬅ Back", ActionId.BACK))
     buttons.append(_button(session, "Pause", ActionId.PAUSE))
+    buttons.append(_button(session, "Escalate", ActionId.ESCALATE))
     buttons.append(_button(session, "Abandon", ActionId.ABANDON, style=Style.DANGER))
     return Buttons(tuple(buttons))
 

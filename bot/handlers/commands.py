@@ -11,7 +11,7 @@ from __future__ import annotations
 COMMAND_WORDS = frozenset(
     {
         "start", "list", "search", "status", "note", "back", "pause", "resume", "resolve", "abandon", "export",
-        "help", "history", "link", "addstep", "pilot", "ask", "fact", "update", "flow",
+        "help", "history", "link", "addstep", "pilot", "ask", "fact", "update", "flow", "escalate", "park", "stats",
     }
 )  # fmt: skip
 

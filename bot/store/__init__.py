@@ -1,4 +1,12 @@
 """The SQL adapter: tables, repositories implementing ``bot.engine.ports``, the unit of work, and migrations.
 
 Entry points: ``bot.store.database.Database`` (engine + units of work) and ``bot.store.migrate`` (Alembic).
+Importing the package registers every table module on ``Base.metadata`` (``tables.py`` defines the core tables and
+calls the Slack and search builders; the scheduler's tables are added here), so any import of ``bot.store.*`` sees
+the whole schema.
 """
+
+from bot.store.schedule_tables import add_schedule_tables
+from bot.store.tables import Base
+
+add_schedule_tables(Base.metadata)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.engine.escalation.records import EscalationRepository
 from bot.engine.ports import (
     FlowRepository,
     InboxRepository,
@@ -25,6 +26,7 @@ from bot.engine.ports import (
     UnitOfWorkFactory,
     UserRepository,
 )
+from bot.store.repositories.escalations import SqlEscalations
 from bot.store.repositories.flows import FlowCache, SqlFlows
 from bot.store.repositories.inbox import SqlInbox
 from bot.store.repositories.notes import SqlNotes
@@ -51,6 +53,7 @@ class SqlUnitOfWork:
     inbox: InboxRepository
     outbox: OutboxRepository
     pilot: PilotRepository
+    escalations: EscalationRepository
 
     def __init__(self, engine: AsyncEngine, flow_cache: FlowCache | None = None) -> None:
         self._engine = engine
@@ -73,6 +76,7 @@ class SqlUnitOfWork:
         self.inbox = SqlInbox(connection)
         self.outbox = SqlOutbox(connection)
         self.pilot = SqlPilot(connection)
+        self.escalations = SqlEscalations(connection)
         return self
 
     async def __aexit__(

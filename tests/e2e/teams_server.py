@@ -16,11 +16,11 @@ from bot.app import App, build_app
 from bot.config import Settings
 from tests.e2e.slack_server import RunningBot, import_bundled
 from tests.e2e.slack_transcript import eventually
-from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.bot_connector import MESSAGE_LIMIT, FakeBotConnector
 from tests.fakes.connectwise_api import FakeConnectWise
 from tests.fakes.entra import APP_ID, APP_SECRET, TENANT_ID, FakeEntra
-from tests.fakes.teams_driver import TeamsDriver
-from tests.fakes.teams_roster import DANA
+from tests.fakes.teams_driver import TeamsDriver, TeamsReply
+from tests.fakes.teams_roster import DANA, TeamsUser
 
 Json = dict[str, Any]
 
@@ -74,16 +74,18 @@ async def teams_session(
     *,
     auth: bool = True,
     connectwise: bool = False,
+    max_message_bytes: int = MESSAGE_LIMIT,
     **overrides: Any,
 ) -> AsyncIterator[Teams]:
     """The fakes (Entra and a token-checking connector when ``auth``; an anonymous connector otherwise), the bot
     served against them, and a driver posting as Teams. With ``connectwise`` the CW_* connection points at a fake
-    ConnectWise with ticket #12345 and Dana as member ``dtech`` (matched by e-mail)."""
+    ConnectWise with ticket #12345 and Dana as member ``dtech`` (matched by e-mail). ``max_message_bytes`` is the
+    connector's size limit (Teams counts UTF-16); ``overrides`` are ``Settings`` fields."""
     async with AsyncExitStack() as stack:
         entra = await stack.enter_async_context(FakeEntra()) if auth else None
         if entra is not None:
             entra.patch_sdk(monkeypatch)
-        connector = await stack.enter_async_context(FakeBotConnector(entra))
+        connector = await stack.enter_async_context(FakeBotConnector(entra, max_message_bytes=max_message_bytes))
         cw = await stack.enter_async_context(FakeConnectWise()) if connectwise else None
         if cw is not None:
             cw.add_ticket(12345, "VPN drops every hour for the whole office")
@@ -115,9 +117,12 @@ def walk(value: Any) -> Iterator[Json]:
 
 
 def text_of(activity: Json) -> str:
-    """Every ``text`` of an activity's cards (and its summary), as one searchable string."""
+    """Every ``text`` of an activity's cards (and its summary, and facts as ``title: value``), as one searchable
+    string."""
     cards = FakeBotConnector.cards_in(activity)
     found = [str(o["text"]) for card in cards for o in walk(card) if isinstance(o.get("text"), str)]
+    facts = [f for card in cards for o in walk(card) if o.get("type") == "FactSet" for f in o.get("facts", [])]
+    found += [f"{f.get('title')}: {f.get('value')}" for f in facts]
     return "\n".join([str(activity.get("summary", "")), str(activity.get("text", "")), *found])
 
 
@@ -140,6 +145,12 @@ def actions_in(activity: Json) -> list[str]:
     ]
 
 
+def sent_digest(teams: Teams) -> str:
+    """One line per message the bot delivered or replaced (for failure messages)."""
+    lines = [f"SENT {a['id']} {text_of(a)[:200]!r}" for a in teams.connector.delivered()]
+    return "\n".join(lines + [f"PUT {u['id']} {text_of(u)[:200]!r}" for u in teams.connector.updates()])
+
+
 async def wait_sent(teams: Teams, predicate: Any, what: str, conversation_id: str | None = None) -> Json:
     """The first message the bot delivered (send, reply or create) that matches ``predicate`` (waits for it)."""
     found: list[Json] = []
@@ -148,7 +159,10 @@ async def wait_sent(teams: Teams, predicate: Any, what: str, conversation_id: st
         found[:] = [a for a in teams.connector.sent(conversation_id) if predicate(a)]
         return bool(found)
 
-    await eventually(check, what)
+    try:
+        await eventually(check, what)
+    except AssertionError as err:
+        raise AssertionError(f"{err}; the bot sent:\n{sent_digest(teams)}") from None
     return found[0]
 
 
@@ -162,3 +176,49 @@ async def wait_updated(teams: Teams, activity_id: str, predicate: Any, what: str
 
     await eventually(check, what)
     return found[-1]
+
+
+def button(activity: Json, starts: str) -> Json:
+    """The ``Action.Execute`` whose title starts with ``starts`` on the activity's cards."""
+    for card in FakeBotConnector.cards_in(activity):
+        for item in walk(card):
+            if item.get("type") == "Action.Execute" and str(item.get("title", "")).startswith(starts):
+                return item
+    raise AssertionError(f"no action starting {starts!r} in {json.dumps(activity)[:2000]}")
+
+
+def form_inputs(activity: Json) -> list[Json]:
+    """The ``Input.*`` elements of the activity's cards (a form card has some)."""
+    return [o for o in walk(activity.get("attachments")) if str(o.get("type", "")).startswith("Input.")]
+
+
+async def click(teams: Teams, activity: Json, starts: str, user: TeamsUser = DANA) -> TeamsReply:
+    """``user`` presses the button whose title starts with ``starts`` (``Action.Execute``)."""
+    pressed = button(activity, starts)
+    return await teams.user.execute(activity, pressed["verb"], pressed["data"], user)
+
+
+async def submit_form(teams: Teams, form: Json, values: dict[str, str], user: TeamsUser = DANA) -> TeamsReply:
+    """``user`` fills the form card's inputs (by input name; pre-filled ones keep their value unless given) and
+    presses its submit button: Teams merges the input values into the action's data, keyed by input id."""
+    submit = next(
+        item
+        for card in FakeBotConnector.cards_in(form)
+        for item in walk(card)
+        if item.get("type") == "Action.Execute" and str(item.get("verb", "")).startswith("rf.form.")
+    )
+    filled = {str(i["id"]): str(i["value"]) for i in form_inputs(form) if "value" in i}
+    data = submit["data"] | filled | {f"rf.in.{name}": value for name, value in values.items()}
+    return await teams.user.execute(form, submit["verb"], data, user)
+
+
+async def wait_count(teams: Teams, predicate: Any, n: int, conversation_id: str | None = None) -> list[Json]:
+    """Wait until at least ``n`` delivered messages match ``predicate``; returns them."""
+    found: list[Json] = []
+
+    async def check() -> bool:
+        found[:] = [a for a in teams.connector.sent(conversation_id) if predicate(a)]
+        return len(found) >= n
+
+    await eventually(check, f"{n} matching messages")
+    return found

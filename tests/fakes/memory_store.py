@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
+from bot.engine.escalation.records import Escalation
 from bot.engine.model import (
     Fact,
     InboxItem,
@@ -29,6 +30,7 @@ from bot.engine.model import (
 from bot.engine.pilot.records import DocumentPreview, FlowProposal
 from bot.engine.ports import DuplicateRowError, StaleSessionError
 from bot.flows.model import Flow, FlowStatus
+from tests.fakes.memory_escalations import Escalations
 
 
 @dataclass
@@ -49,6 +51,7 @@ class State:
     scripts: list[ScriptGeneration] = field(default_factory=list)
     previews: dict[tuple[str, str, str], DocumentPreview] = field(default_factory=dict)
     proposals: list[FlowProposal] = field(default_factory=list)
+    escalations: dict[str, Escalation] = field(default_factory=dict)
 
 
 class _Repo:
@@ -333,6 +336,7 @@ class MemoryUnitOfWork:
         self.inbox = Inbox(self)
         self.outbox = Outbox(self)
         self.pilot = Pilot(self)
+        self.escalations = Escalations(self)
         self.committed = False
 
     async def __aenter__(self) -> Self:

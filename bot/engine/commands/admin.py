@@ -1,7 +1,8 @@
 """`admin …` — team administration from chat. Team admins (and super admins) only.
 
 `admin psa` opens the PSA connection form (the keys are sealed by the intake before anything is stored);
-`admin psa check` tries the current connection; `admin psa disconnect` forgets it.
+`admin psa check` tries the current connection; `admin psa disconnect` forgets it. `admin escalation-channel`
+names the channel where escalations are announced with their Claim button (``bot.engine.escalation.channels``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from bot.engine import texts
 from bot.engine.commands.members import members_command
 from bot.engine.context import Ctx, UserError
+from bot.engine.escalation import channels
+from bot.engine.escalation import texts as esc_texts
 from bot.engine.events import FormId
 from bot.engine.model import Role, Session
 from bot.engine.psa import CheckResult, PsaCredentials, PsaError
@@ -30,11 +33,15 @@ def _check_lines(results: list[CheckResult]) -> str:
 
 
 async def cmd_admin(ctx: Ctx, args: str) -> None:
-    """Team administration: `admin psa` (connect the PSA, `check`, `disconnect`) and `admin members`."""
+    """Team administration: `admin psa` (connect the PSA, `check`, `disconnect`), `admin members` and
+    `admin escalation-channel here|#channel|off`."""
     require_admin(ctx)
     words = args.lower().split()
+    if words and words[0] == "escalation-channel":
+        await escalation_channel(ctx, args.split()[1:])
+        return
     if not words or words[0] not in ("psa", "members"):
-        raise UserError(texts.ADMIN_USAGE)
+        raise UserError(f"{texts.ADMIN_USAGE} {esc_texts.CHANNEL_USAGE}")
     if ctx.psa is None:
         raise UserError(texts.PSA_NOT_AVAILABLE)
     if words[0] == "members":
@@ -77,6 +84,30 @@ async def cmd_admin(ctx: Ctx, args: str) -> None:
         )
     else:
         raise UserError(texts.ADMIN_USAGE)
+
+
+async def escalation_channel(ctx: Ctx, words: list[str]) -> None:
+    """`admin escalation-channel [here | #channel | off]`: where this platform announces escalations."""
+    platform, settings = ctx.conversation.platform, ctx.uow.settings
+    choice = words[0] if words else ""
+    if choice.lower() == "off":
+        await channels.set_channel(settings, ctx.team_id, platform, None)
+        ctx.whisper(esc_texts.CHANNEL_OFF)
+        return
+    named = channels.parse_channel(choice) if choice else None
+    if named is not None:
+        entry = channels.stored(ctx.conversation, named[0], named[1])
+    elif choice.lower() == "here":
+        if not ctx.conversation.channel:
+            raise UserError(esc_texts.CHANNEL_NOT_HERE)
+        entry = channels.stored(ctx.conversation)
+    else:
+        label = await channels.label_for(settings, ctx.team_id, platform)
+        now = esc_texts.CHANNEL_NOW.format(where=label) if label else esc_texts.CHANNEL_NONE
+        ctx.whisper(now, Context(esc_texts.CHANNEL_USAGE))
+        return
+    await channels.set_channel(settings, ctx.team_id, platform, entry)
+    ctx.whisper(esc_texts.CHANNEL_SET.format(where=entry[channels.LABEL]))
 
 
 async def on_psa_form(ctx: Ctx, session: Session | None, flow: Flow | None, values: dict[str, str]) -> None:

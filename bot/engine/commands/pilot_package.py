@@ -70,12 +70,15 @@ async def on_post_package(ctx: Ctx, session: Session, value: str) -> None:
     ctx.update(preview_view(session, preview), doc_ref(session, preview.kind))
 
 
-async def queue_escalation_note(ctx: Ctx, session: Session, preview: DocumentPreview) -> OutboxItem:
+async def queue_escalation_note(
+    ctx: Ctx, session: Session, preview: DocumentPreview, *, heading: str = ""
+) -> OutboxItem:
     """Queue ``preview`` (an escalation package) as an internal-analysis note on the session's ticket through the
     outbox, redacted per the team's setting, mark the preview sent and record it on the timeline, all in the
     handler's transaction: a double click or a redelivered event finds it sent and queues nothing more (and the
     outbox's idempotency key is per package). The session's status is not changed: the escalation command reuses
-    this to post its package when it escalates. ``UserError`` when there is no ticket or PSA, or it was sent."""
+    this to post its package when it escalates (``heading``: a first line, who escalated to whom and why).
+    ``UserError`` when there is no ticket or PSA, or it was sent."""
     info = posted(preview)
     if info is not None:
         raise UserError(posted_line(info, t.PACKAGE_POSTED))
@@ -85,6 +88,8 @@ async def queue_escalation_note(ctx: Ctx, session: Session, preview: DocumentPre
     if ctx.psa is None or await ctx.psa.for_team(ctx.team_id) is None:
         raise UserError(t.PACKAGE_NO_PSA.format(number=number))
     text = document_text(preview.sections)
+    if heading:
+        text = f"{heading}\n\n{text}"
     if await redaction_enabled(ctx):
         masked = redact_or_blank(text)
         if masked.failed:

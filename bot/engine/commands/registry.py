@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.engine import texts
-from bot.engine.commands import admin, export, flow_builder, info, lifecycle, notes, pilot, start
+from bot.engine.commands import (
+    admin,
+    escalate,
+    escalation_stats,
+    export,
+    flow_builder,
+    info,
+    lifecycle,
+    notes,
+    pilot,
+    start,
+)
 from bot.engine.commands.steps import on_back
 from bot.engine.context import Ctx
 from bot.engine.replies import Header, Text, View
@@ -24,6 +35,8 @@ COMMANDS: dict[str, CommandHandler] = {
     "resume": lifecycle.cmd_resume,
     "resolve": lifecycle.cmd_resolve,
     "abandon": lifecycle.cmd_abandon,
+    "escalate": escalate.cmd_escalate,
+    "park": escalate.cmd_park,
     "export": export.cmd_export,
     "history": info.cmd_history,
     "pilot": pilot.cmd_pilot,
@@ -31,6 +44,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "update": pilot.cmd_update,
     "flow": flow_builder.cmd_flow,
     "admin": admin.cmd_admin,
+    "stats": escalation_stats.cmd_stats,
 }
 
 ALIASES = {
@@ -42,9 +56,10 @@ ALIASES = {
     "flows": "list",
     "new": "start",
     "run": "start",
+    "handoff": "escalate",
 }
 
-READ_ONLY = frozenset({"list", "search", "status", "export", "history", "help"})
+READ_ONLY = frozenset({"list", "search", "status", "export", "history", "help", "stats"})
 
 
 async def cmd_back(ctx: Ctx, args: str) -> None:

@@ -214,7 +214,7 @@ def similar_blocks(session: Session, similar: Sequence[Hit]) -> list[Block]:
 
 def lane_card(session: Session, facts: Sequence[Fact], fix: SuggestedFix | None) -> View:
     """The task-lane card: What we know, Questions, Diagnostic checks, Suggested fix; while the session is open, the
-    "Escalation package" button and the "Status update" menu (four kinds, quick or detailed)."""
+    "Escalation package" and "Escalate" buttons and the "Status update" menu (four kinds, quick or detailed)."""
     blocks: list[Block] = [Header("🧭 Task lane"), Context(status_line(session, "", ""))]
     known = "\n".join(f"• {shown(f.text)}" for f in facts[-MAX_FACTS:]) or "_Nothing confirmed yet._"
     blocks.append(Text(f"*What we know*\n{known}"))
@@ -230,7 +230,8 @@ def lane_card(session: Session, facts: Sequence[Fact], fix: SuggestedFix | None)
             Text(f"*Suggested fix:* {fix.title} — {fix_rules.OUTCOME_WORDS.get(fix.status, fix.status.value)}")
         )
     if session.status.is_open:
-        blocks.append(Buttons((_button(session, t.PACKAGE_BUTTON, ActionId.PACKAGE, ""),)))
+        escalate = _button(session, "Escalate", ActionId.ESCALATE, "")  # hand the session over (escalation)
+        blocks.append(Buttons((_button(session, t.PACKAGE_BUTTON, ActionId.PACKAGE, ""), escalate)))
         blocks.append(status.menu(session))
     return View(tuple(blocks), "Task lane")
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.engine.commands.escalation_package import package_drafted
 from bot.engine.context import Ctx
 from bot.engine.copilot import Brief, Copilot, CopilotUnavailable, DocKind, Hit, PilotTurn, Purpose, StatusKind
 from bot.engine.directory import ensure_user
@@ -246,13 +247,18 @@ class PilotRunner:
                 dict(doc.assessment),
                 "offline" if degraded else (doc.tier or tier.value),
             )
-            async with self._uow_factory() as uow:
-                await uow.pilot.put_preview(cached)
-                await self._mark(uow, inbox_id)
-                await uow.commit()
+            fresh = True
         else:
-            await self._finish(work, inbox_id)
-        return [Update(conversation, preview_view(session, cached), f"{session.id}:doc:{kind.value}")]
+            fresh = False
+        async with self._uow_factory() as uow:
+            if fresh:
+                await uow.pilot.put_preview(cached)
+            ctx = await self._ctx(uow, work)
+            await package_drafted(ctx, cached)  # an escalation waiting for its package queues the ticket note
+            if not await self._mark(uow, inbox_id):
+                return []
+            await uow.commit()
+        return [Update(conversation, preview_view(session, cached), f"{session.id}:doc:{kind.value}"), *ctx.replies]
 
     async def _status(self, work: PilotWork, snap: Snapshot, inbox_id: int | None) -> list[Reply]:
         choice = status.StatusChoice(StatusKind(work.arg.partition(":")[0]), work.arg.endswith(":detailed"))

@@ -8,6 +8,7 @@ helpers live in ``mrkdwn``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ from bot.engine.replies import (
     Fields,
     Header,
     Input,
+    Mention,
     OpenForm,
     Select,
     Style,
@@ -51,6 +53,8 @@ MESSAGE_BLOCKS, MESSAGE_CHARS, SURFACE_BLOCKS = 50, 12_000, 100
 MODAL_TEXT, INPUT_LABEL, INPUT_VALUE = 24, 2000, 3000
 NOTIFICATION_TEXT = 150  # a fallback this short is a notification line, and escaping must not make it longer
 FENCE = "```"
+PLATFORM = "slack"
+USER = re.compile(r"^[UW][A-Z0-9]+$")  # a Slack user id: nothing else goes inside a mention
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,15 @@ def _section(text: str) -> dict[str, Any]:
 
 def _text_blocks(block: Text) -> list[dict[str, Any]]:
     return [_section(part) for part in split_lines(escape_mrkdwn(block.text), SECTION_TEXT) if part.strip()]
+
+
+def _mention_blocks(block: Mention) -> list[dict[str, Any]]:
+    """``<@U…>`` for each Slack user mentioned (a real mention notifies them), then the text, escaped."""
+    tags = " ".join(
+        f"<@{a.platform_user_id}>" for a in block.people if a.platform == PLATFORM and USER.match(a.platform_user_id)
+    )
+    text = f"{tags} {escape_mrkdwn(block.text)}".strip() if tags else escape_mrkdwn(block.text)
+    return [_section(part) for part in split_lines(text, SECTION_TEXT) if part.strip()]
 
 
 def _code_blocks(block: Code, *, truncate_long: bool) -> list[dict[str, Any]]:
@@ -139,6 +152,8 @@ def render_blocks(blocks: tuple[Block, ...], *, in_modal: bool = False) -> list[
     for block in blocks:
         if isinstance(block, Header):
             out.append(HeaderBlock(text=truncate(block.text, HEADER_TEXT)).to_dict())
+        elif isinstance(block, Mention):
+            out.extend(_mention_blocks(block))
         elif isinstance(block, Text):
             out.extend(_text_blocks(block))
         elif isinstance(block, Context):

@@ -33,11 +33,19 @@ _MENTION_TAG = re.compile(r"<(/?at\b)", re.IGNORECASE)
 _BOLD = re.compile(r"(?<![*\w])\*(?![\s*])([^*\n]+?)(?<![\s*])\*(?![*\w])")
 _BULLET = re.compile(r"^(\s*)[•◦▪*-]\s+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-•◦▪*]|\d{1,3}[.)])\s+\S")
+_ITALIC = re.compile(r"(?<![_\w])_(?![\s_])([^_\n]+?)(?<![\s_])_(?![_\w])")
+_CODE = re.compile(r"`([^`\n]+)`")
 
 
 def neutralise(text: str) -> str:
     """``text`` with hidden-target links and mention tags broken (invisibly); everything else unchanged."""
     return _MENTION_TAG.sub(lambda m: f"<{JOINER}{m.group(1)}", text.replace("]", "]" + JOINER))
+
+
+def plain(text: str) -> str:
+    """The engine's light markdown without its markers (``*bold*``, ``_italic_``, `` `code` `` -> their words), for
+    places Teams shows as plain text: a notification's summary."""
+    return _CODE.sub(r"\1", _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text)))
 
 
 def _line(line: str) -> str:

@@ -23,10 +23,9 @@ from microsoft_agents.activity import Activity, ConversationParameters, StreamIn
 
 from bot.engine.events import Actor
 from bot.handlers.teams.render import RenderedMessage
-from bot.handlers.teams.render_elements import text_block
+from bot.handlers.teams.render_elements import mention_entity, text_block
 
 CHANNEL_ID = "msteams"
-NAME_CHARS = 100
 
 
 def _envelope(conversation_id: str, bot_id: str, service_url: str) -> dict[str, Any]:
@@ -70,20 +69,14 @@ def stream_final(
     return activity
 
 
-def mention_tag(actor: Actor) -> tuple[str, dict[str, Any]]:
-    """``<at>Name</at>`` and its mention entity for ``actor``."""
-    name = " ".join((actor.display_name or actor.platform_user_id).replace("<", "").replace(">", "").split())
-    tag = f"<at>{name[:NAME_CHARS]}</at>"
-    return tag, {"type": "mention", "text": tag, "mentioned": {"id": actor.platform_user_id, "name": name}}
-
-
 def addressed_to(rendered: RenderedMessage, actor: Actor) -> RenderedMessage:
     """The message with a first line that @mentions ``actor`` (a notice for one person in a shared thread)."""
-    tag, entity = mention_tag(actor)
+    tag, entity = mention_entity(actor)
     card = dict(rendered.card)
     card["body"] = [text_block(tag), *card.get("body", [])]
     msteams = dict(card.get("msteams") or {})
-    msteams["entities"] = [*msteams.get("entities", []), entity]
+    known = list(msteams.get("entities", []))
+    msteams["entities"] = known if entity in known else [*known, entity]
     card["msteams"] = msteams
     return RenderedMessage(rendered.summary, card)
 

@@ -5,11 +5,17 @@ for notifications. Elements come from ``render_elements`` (one concept per block
 message is split into continuation messages whose last one carries the actions, as on Slack.
 
 Limits (platforms.md §2.5): a bot message is documented at ~100 KB (older revisions 40 KB) and other Teams paths cap
-at ~28 KB, so every message here stays within ``MESSAGE_BYTES`` = 28,000 bytes of JSON as the SDK sends it
-(``json.dumps``, ASCII-escaped), less ``ENVELOPE_BYTES`` for the activity fields the SDK adds (from, recipient,
-conversation, serviceUrl, replyToId). Teams shows up to six primary actions per set, so button rows are cut at
-six. An element that alone would not fit (only pathological text gets there past the per-element limits in
-``render_elements``) is replaced by a short notice rather than sent to fail with HTTP 413 ``MessageSizeTooBig``.
+at ~28 KB, counted over the message's content (text, summary, attachments, entities) *encoded as UTF-16*. Every
+message here stays within ``MESSAGE_BYTES`` = 28,000 bytes counted that way over the JSON the SDK sends
+(``json.dumps``, ASCII-escaped, so two bytes a character: about 14,000 characters of card JSON), less
+``ENVELOPE_BYTES`` for the activity fields the SDK adds (from, recipient, conversation, serviceUrl, replyToId).
+Teams shows up to six primary actions per set, so button rows are cut at six. An element that alone would not fit
+(only pathological text gets there past the per-element limits in ``render_elements``) is replaced by a short notice
+rather than sent to fail with HTTP 413 ``MessageSizeTooBig``.
+
+A ``Mention`` block is a paragraph with a real @mention of each Teams person in front (``<at>Name</at>`` in the text
+and a ``mention`` entity in the card's ``msteams.entities``, which is what makes Teams notify them); people from
+another platform are named in plain text. The entities travel with the message that holds their paragraph.
 
 ``Input`` blocks are left out of messages (forms are rendered by ``render_form``). A ``Divider`` becomes the
 ``separator`` of the element after it.
@@ -21,23 +27,27 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.engine.replies import Block, Buttons, Code, Context, Divider, Fields, Header, Select, Text, View
+from bot.engine.replies import Block, Buttons, Code, Context, Divider, Fields, Header, Mention, Select, Text, View
 from bot.handlers.teams import render_elements as el
 from bot.handlers.teams import texts
-from bot.handlers.teams.markdown import to_card_markdown, truncate
+from bot.handlers.teams.markdown import plain, to_card_markdown, truncate
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_BYTES, ENVELOPE_BYTES = 28_000, 2_000
 SUMMARY_CHARS = 150  # a notification line
-STREAM_CHARS = 20_000  # streamed text shown before the finished card replaces it
+STREAM_CHARS = 12_000  # streamed text shown before the finished card replaces it (within MESSAGE_BYTES as UTF-16)
 CURSOR = "▍"  # the neutral streaming view's "still writing" mark
 
 
 def wire_size(value: Any) -> int:
-    """Bytes of ``value`` as the SDK puts it on the wire (aiohttp's ``json.dumps``: ASCII-escaped)."""
-    return len(json.dumps(value))
+    """Bytes of ``value`` as Teams counts a message: the JSON the SDK puts on the wire (aiohttp's ``json.dumps``,
+    ASCII-escaped) encoded as UTF-16."""
+    return len(json.dumps(value).encode("utf-16-le"))
+
+
+SEPARATOR = wire_size(", ")  # between two elements of a JSON list
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +67,11 @@ class RenderedMessage:
         return {"type": "message", "summary": self.summary, "attachments": [self.attachment()]}
 
 
-def card(body: list[dict[str, Any]], summary: str = "") -> dict[str, Any]:
-    """An Adaptive Card 1.5 around ``body``; ``fallbackText`` for hosts that cannot render it."""
+def card(body: list[dict[str, Any]], summary: str = "", entities: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An Adaptive Card 1.5 around ``body``; ``fallbackText`` for hosts that cannot render it; the ``mention``
+    ``entities`` of the ``<at>`` tags in its text."""
     content: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": CARD_VERSION, "body": body}
-    content["msteams"] = {"width": "Full"}
+    content["msteams"] = {"width": "Full"} | ({"entities": entities} if entities else {})
     if summary:
         content["fallbackText"] = summary
     return content
@@ -68,14 +79,26 @@ def card(body: list[dict[str, Any]], summary: str = "") -> dict[str, Any]:
 
 @dataclass(slots=True)
 class Unit:
-    """Elements that stay in the same message (a select and its submit; a code label and its first chunk)."""
+    """Elements that stay in the same message (a select and its submit; a code label and its first chunk), and the
+    mention entities their text needs."""
 
     elements: list[dict[str, Any]]
     actions: bool = False
+    entities: list[dict[str, Any]] = field(default_factory=list)
     size: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
-        self.size = sum(wire_size(e) for e in self.elements) + 2 * max(len(self.elements) - 1, 0)
+        parts = [*self.elements, *self.entities]
+        self.size = sum(wire_size(e) for e in parts) + SEPARATOR * max(len(parts) - 1, 0)
+
+
+def entities_of(units: list[Unit]) -> list[dict[str, Any]]:
+    """The mention entities of ``units``, each person once."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for unit in units:
+        for entity in unit.entities:
+            seen.setdefault((str(entity.get("text")), str(entity.get("mentioned", {}).get("id"))), entity)
+    return list(seen.values())
 
 
 def units_of(blocks: tuple[Block, ...], *, home: bool = False, truncate_code: bool = False) -> list[Unit]:
@@ -87,6 +110,9 @@ def units_of(blocks: tuple[Block, ...], *, home: bool = False, truncate_code: bo
         before = len(units)
         if isinstance(block, Header):
             units.append(Unit([el.header(block)]))
+        elif isinstance(block, Mention):
+            elements, entities = el.mention(block)
+            units.extend(Unit([e], entities=entities if i == 0 else []) for i, e in enumerate(elements))
         elif isinstance(block, Text):
             units.extend(Unit([e]) for e in el.paragraphs(block))
         elif isinstance(block, Context):
@@ -105,7 +131,7 @@ def units_of(blocks: tuple[Block, ...], *, home: bool = False, truncate_code: bo
         if separate and len(units) > before:
             first = units[before]
             first.elements[0] = {**first.elements[0], "separator": True, "spacing": "medium"}
-            units[before] = Unit(first.elements, first.actions)
+            units[before] = Unit(first.elements, first.actions, first.entities)
             separate = False
     return units
 
@@ -122,7 +148,7 @@ def budget(summary: str) -> int:
 
 
 def _size(units: list[Unit]) -> int:
-    return sum(u.size for u in units) + 2 * max(len(units) - 1, 0)
+    return sum(u.size for u in units) + SEPARATOR * max(len(units) - 1, 0)
 
 
 def _fit_alone(unit: Unit, room: int) -> Unit:
@@ -170,8 +196,9 @@ def _fallback(view: View) -> str:
 
 def summary_of(view: View) -> str:
     """The message's notification summary: the view's fallback, else its first header/text; never empty, at most
-    ``SUMMARY_CHARS``. Plain text (Teams does not render markdown there), so nothing needs escaping."""
-    return truncate(" ".join(_fallback(view).split()), SUMMARY_CHARS)
+    ``SUMMARY_CHARS``. Plain text (Teams does not render markdown there): the engine's emphasis markers are dropped,
+    and nothing needs escaping."""
+    return truncate(" ".join(plain(_fallback(view)).split()), SUMMARY_CHARS)
 
 
 def render_message(view: View) -> list[RenderedMessage]:
@@ -185,7 +212,7 @@ def render_message(view: View) -> list[RenderedMessage]:
     out = []
     for i, group in enumerate(groups):
         summary = first if i == 0 else more
-        out.append(RenderedMessage(summary, card([e for u in group for e in u.elements], summary)))
+        out.append(RenderedMessage(summary, card([e for u in group for e in u.elements], summary, entities_of(group))))
     return out
 
 
@@ -221,7 +248,7 @@ def render_home(sections: list[View]) -> RenderedMessage:
         combined.extend(section.blocks)
     summary = summary_of(sections[0]) if sections else texts.FALLBACK
     units = fit(units_of(tuple(combined), home=True), budget(summary))
-    return RenderedMessage(summary, card([e for u in units for e in u.elements], summary))
+    return RenderedMessage(summary, card([e for u in units for e in u.elements], summary, entities_of(units)))
 
 
 def render_notice(text: str) -> dict[str, Any]:

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine.replies import Button, Code, Context, Fields, Header, Input, Select, Style, Text
+from bot.engine.events import Actor
+from bot.engine.replies import Button, Code, Context, Fields, Header, Input, Mention, Select, Style, Text
 from bot.handlers.teams import ids, texts
 from bot.handlers.teams.markdown import neutralise, split_lines, to_card_markdown, truncate, wire_len
 
-# Sizes are in wire bytes (``markdown.wire_len``: non-ASCII costs 6 bytes, emoji 12), all ours.
-HEADER_BYTES, CONTEXT_BYTES, TEXT_BYTES, CODE_BYTES = 600, 3000, 8000, 5000
-FACT_TITLE_BYTES, FACT_VALUE_BYTES, FACTS_PER_SET = 300, 1500, 10
+# Sizes are in wire bytes (``markdown.wire_len``: non-ASCII costs 6 bytes, emoji 12), all ours; Teams counts a
+# message as UTF-16, twice that, so each element stays well under ``render.MESSAGE_BYTES`` (a code chunk is sent twice:
+# the CodeBlock and its fallback).
+HEADER_BYTES, CONTEXT_BYTES, TEXT_BYTES, CODE_BYTES = 600, 3000, 8000, 4000
+FACT_TITLE_BYTES, FACT_VALUE_BYTES, FACTS_PER_SET = 200, 1000, 8
+NAME_CHARS = 100  # a mentioned person's name (ours)
+BOT_ID_PREFIX = "28:"  # Teams ids of bots; never mentioned
 # Plain-text properties, in characters (ours).
 BUTTON_TEXT, CHOICE_TEXT, PLACEHOLDER, INPUT_LABEL, INPUT_VALUE = 50, 150, 150, 200, 5000
 ACTIONS_PER_SET = 6  # Teams shows up to six primary actions (cards-format docs, "Adaptive Cards overflow menu")
@@ -48,6 +53,44 @@ def paragraphs(block: Text) -> list[dict[str, Any]]:
     """One ``TextBlock`` per chunk of up to ``TEXT_BYTES``, cut at line boundaries."""
     pieces = [to_card_markdown(part) for part in split_lines(block.text, TEXT_BYTES, wire_len)]
     return [text_block(piece) for piece in pieces if piece.strip()]
+
+
+def mention_entity(actor: Actor) -> tuple[str, dict[str, Any]]:
+    """``<at>Name</at>`` and the ``mention`` entity that makes it notify ``actor`` (a Teams person: ``29:`` or Entra
+    object id). The name loses the characters that would break the tag or its markdown."""
+    raw = actor.display_name or actor.platform_user_id
+    name = " ".join("".join(c for c in raw if c not in "<>[]").split())[:NAME_CHARS] or actor.platform_user_id
+    tag = f"<at>{name}</at>"
+    return tag, {"type": "mention", "text": tag, "mentioned": {"id": actor.platform_user_id, "name": name}}
+
+
+def mentionable(actor: Actor) -> bool:
+    """Whether ``actor`` is a Teams person we can @mention (not someone from another platform, not a bot)."""
+    user_id = actor.platform_user_id
+    return actor.platform == ids.PLATFORM and bool(user_id) and not user_id.startswith(BOT_ID_PREFIX)
+
+
+def mention(block: Mention) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A ``Mention``: its paragraphs with a real @mention of each Teams person in front of the first (and the
+    entities those need), people from other platforms as a plain ``@Name``."""
+    names: list[str] = []
+    entities: list[dict[str, Any]] = []
+    for person in block.people:
+        if mentionable(person):
+            tag, entity = mention_entity(person)
+            names.append(tag)
+            if entity not in entities:
+                entities.append(entity)
+        else:
+            name = " ".join((person.display_name or person.platform_user_id).split())[:NAME_CHARS]
+            names.append(to_card_markdown(f"@{name}") if name else "")
+    prefix = " ".join(n for n in names if n)
+    elements = paragraphs(Text(block.text))
+    if not prefix:
+        return elements, []
+    if not elements:
+        return [text_block(prefix)], entities
+    return [text_block(f"{prefix} {elements[0]['text']}"), *elements[1:]], entities
 
 
 def context(block: Context) -> dict[str, Any]:

@@ -21,7 +21,17 @@ from bot.engine.replies import Header, OpenForm
 from bot.handlers.teams import ids, texts
 from bot.handlers.teams import render_elements as el
 from bot.handlers.teams.markdown import truncate
-from bot.handlers.teams.render import SUMMARY_CHARS, RenderedMessage, budget, card, fit, units_of, wire_size
+from bot.handlers.teams.render import (
+    SEPARATOR,
+    SUMMARY_CHARS,
+    RenderedMessage,
+    budget,
+    card,
+    entities_of,
+    fit,
+    units_of,
+    wire_size,
+)
 
 MIN_VALUE = 200  # an initial value is never cut below this many characters
 
@@ -37,7 +47,7 @@ def form_data(form: OpenForm, thread: str | None = None) -> ids.FormData:
 def _shrink_values(inputs: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
     """Cut the longest initial values (in halves) until the inputs fit ``room`` or none is long enough to cut."""
     inputs = [dict(i) for i in inputs]
-    while sum(wire_size(i) + 2 for i in inputs) > room:
+    while sum(wire_size(i) + SEPARATOR for i in inputs) > room:
         longest = max(inputs, key=lambda i: len(str(i.get("value", ""))))
         value = str(longest.get("value", ""))
         if len(value) <= MIN_VALUE:
@@ -55,9 +65,9 @@ def render_form(form: OpenForm, metadata: ids.FormData | None = None) -> Rendere
     title = el.header(Header(form.title or texts.FALLBACK))
     submit = el.execute(form.submit_label or texts.SUBMIT, meta.to_data(form.form), style="positive", with_inputs=True)
     actions = {"type": "ActionSet", "actions": [submit, el.execute(texts.CANCEL, ids.dismiss_data())]}
-    room = budget(summary) - wire_size(title) - wire_size(actions) - 4
+    room = budget(summary) - wire_size(title) - wire_size(actions) - 2 * SEPARATOR
     inputs = _shrink_values([el.text_input(i, secret=i.name in sealed) for i in form.inputs], room)
-    room -= sum(wire_size(i) + 2 for i in inputs)
+    room -= sum(wire_size(i) + SEPARATOR for i in inputs)
     intro = fit(units_of(form.intro, truncate_code=True), room, texts.TRUNCATED) if form.intro else []
     body: list[dict[str, Any]] = [title, *(e for unit in intro for e in unit.elements), *inputs, actions]
-    return RenderedMessage(summary, card(body, summary))
+    return RenderedMessage(summary, card(body, summary, entities_of(intro)))

@@ -3,7 +3,9 @@
 The same events the Slack translator produces for the equivalent Slack payloads:
 
 * a channel message that @mentions the bot (the bot's ``<at>…</at>`` removed, other people's mentions kept as
-  ``@Name``): a command when its first word is a command word (``bot.handlers.commands``), ``help`` when empty,
+  ``@Name``): a command when its first word is a command word (``bot.handlers.commands``) or it is an admin command
+  (``admin`` alone or before one of its sub-commands: Teams has no slash command, Slack's way to reach every command,
+  while a sentence like "admin account locked out" stays free text), ``help`` when empty,
   else a question for FlowPilot at the top of a channel (the session lives in the thread under the post) or a
   note inside a thread. The thread is the ``;messageid=`` root of the conversation id; a top-level post is its own
   root, so a session started from it lives in its thread (as Slack's ``thread_ts or ts``).
@@ -19,7 +21,8 @@ The same events the Slack translator produces for the equivalent Slack payloads:
 * ``invoke`` ``adaptiveCard/action`` (``Action.Execute``) and a ``message`` whose ``value`` is our card data
   (``Action.Submit``, older clients): a button press, a select choice or a form submission (``ids``). A form's
   Cancel gives no event, only ``dismissed``.
-* ``installationUpdate`` (add) in personal chat: ``HomeOpened`` (the personal chat is the home surface). Other
+* ``installationUpdate`` (add) in personal chat, and ``home`` (the whole message) addressed to the bot anywhere:
+  ``HomeOpened`` (the personal chat is the home surface, as Slack's App Home tab; the card goes there). Other
   ``conversationUpdate``/``installationUpdate`` activities (bot added to a team, removed) give no event: the engine
   needs none yet; the caller may keep the conversation reference for proactive posts.
 
@@ -66,6 +69,9 @@ NOT_FILES = ("text/html", "application/vnd.microsoft.card.", "application/vnd.mi
 UNDECLARED = "application/octet-stream"  # Teams names no media type for an uploaded file: its name decides
 MAX_FILES = 10
 IMAGE_NAMES = frozenset({"png", "jpeg", "gif", "webp"})
+HOME = "home"
+ADMIN = "admin"
+ADMIN_SUBCOMMANDS = frozenset({"psa", "members", "escalation-channel"})  # bot.engine.commands.admin
 
 
 class Untranslatable(ValueError):
@@ -224,6 +230,14 @@ def files_of(activity: Activity) -> tuple[FileRef, ...]:
     return tuple(refs)
 
 
+def is_command(name: str, args: str) -> bool:
+    """Whether an addressed message whose first word is ``name`` is a command: a command word, or ``admin`` alone or
+    before one of its sub-commands."""
+    if name in COMMAND_WORDS:
+        return True
+    return name == ADMIN and (not args or args.split()[0].lower() in ADMIN_SUBCOMMANDS)
+
+
 def _message(ctx: _Context) -> tuple[InboundEvent, ...]:
     activity = ctx.activity
     sender = activity.from_property
@@ -238,9 +252,11 @@ def _message(ctx: _Context) -> tuple[InboundEvent, ...]:
         return ()  # a channel post or group-chat message not meant for us
     if not text and not files and ctx.kind is ConversationKind.PERSONAL:
         return ()  # an empty message
+    if addressed and text.lower() == HOME and not files:
+        return (HomeOpened(**ctx.common(ctx.here("", ""), "home")),)
     common = ctx.common(ctx.here(ctx.activity_id, ctx.activity_id), "msg")
     name, args = split_command(text)
-    if addressed and name in COMMAND_WORDS:
+    if addressed and is_command(name, args):
         return (CommandIssued(**common, name=name, args=args, files=files),)
     if addressed and not text and not files:
         return (CommandIssued(**common, name="help", args=""),)

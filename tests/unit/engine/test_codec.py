@@ -20,6 +20,7 @@ from bot.engine.events import (
     FormSubmitted,
     HomeOpened,
     MessageReceived,
+    ScheduleFired,
     ThreadStarted,
     TimerFired,
 )
@@ -47,6 +48,14 @@ EVENTS = [
         target="ticket #5",
         error="ConnectWise is down",
         attempt=6,
+        **BASE,  # type: ignore[arg-type]
+    ),
+    ScheduleFired(
+        schedule_id="sch1",
+        kind="maintenance_run",
+        fire_time=datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+        payload={"flow": "patching", "targets": ["srv1", "srv2"]},
+        session_id="s",
         **BASE,  # type: ignore[arg-type]
     ),
 ]

@@ -41,8 +41,9 @@ def test_the_package_button_fits_a_crowded_lane_card_before_the_menu() -> None:
     assert all(len(m.blocks) <= MESSAGE_BLOCKS for m in messages)
     last = messages[-1].blocks
     assert last[-1]["elements"][0]["type"] == "static_select"  # the menu is still the card's last row
-    (package,) = last[-2]["elements"]
+    package, escalate = last[-2]["elements"]
     assert package["text"]["text"] == "Escalation package" and ".package." in package["action_id"]
+    assert escalate["text"]["text"] == "Escalate" and ".escalate." in escalate["action_id"]
     value = ids.ButtonValue.decode(package["value"])
     assert (value.session_id, value.state_version) == (SESSION_ID, 987_654_321)
 

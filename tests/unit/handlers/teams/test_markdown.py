@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.handlers.teams.markdown import JOINER, neutralise, split_lines, to_card_markdown, truncate
+from bot.handlers.teams.markdown import JOINER, neutralise, plain, split_lines, to_card_markdown, truncate
 
 LINK = re.compile(r"\[[^\]]*\]\(")  # what CommonMark needs for an inline link: "](" adjacent
 REF = re.compile(r"\]\[|\]:")
@@ -68,3 +68,16 @@ def test_truncate_and_split_lines() -> None:
     assert split_lines("aa\nbb\ncc", 5) == ["aa\nbb", "cc"]
     assert split_lines("x" * 12, 5) == ["xxxxx", "xxxxx", "xx"]
     assert all(len(p) <= 7 for p in split_lines("one two\nthree four five six\nseven", 7))
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("*New user onboarding* starts", "New user onboarding starts"),
+        ("`resume` picks it up", "resume picks it up"),
+        ("_maybe_ later", "maybe later"),
+        ("file_name_here and 2 * 3 * 4", "file_name_here and 2 * 3 * 4"),
+    ],
+)
+def test_plain_drops_the_engines_emphasis_markers(raw: str, shown: str) -> None:
+    assert plain(raw) == shown

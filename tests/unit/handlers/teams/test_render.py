@@ -36,6 +36,7 @@ from bot.handlers.teams.render import (
     render_message,
     render_notice,
     summary_of,
+    wire_size,
 )
 from bot.handlers.teams.render_elements import ACTIONS_PER_SET, CODE_BYTES, TEXT_BYTES
 from tests.unit.handlers.teams.payloads import actions_of, check_card, personal_message
@@ -55,10 +56,11 @@ def one(view: View) -> dict[str, Any]:
 
 
 def sent_size(card: dict[str, Any], summary: str) -> int:
-    """The size of the whole activity the sender will post, envelope included (a realistic inbound one's fields)."""
+    """The size of the whole activity the sender will post, envelope included (a realistic inbound one's fields),
+    counted as Teams counts it: UTF-16."""
     envelope = {k: v for k, v in personal_message("x").items() if k not in ("text", "entities")}
     activity = {**envelope, "summary": summary, "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]}
-    return len(json.dumps(activity))
+    return len(json.dumps(activity).encode("utf-16-le"))
 
 
 @pytest.mark.parametrize(
@@ -236,7 +238,7 @@ def test_a_view_too_large_for_one_message_is_split_with_actions_last() -> None:
     for message in messages:
         check_card(message.card)
         assert sent_size(message.card, message.summary) <= MESSAGE_BYTES
-        assert len(json.dumps(message.activity())) <= MESSAGE_BYTES - ENVELOPE_BYTES
+        assert wire_size(message.activity()) <= MESSAGE_BYTES - ENVELOPE_BYTES
     assert all(not actions_of(m.card) for m in messages[:-1])
     assert [a["title"] for a in actions_of(messages[-1].card)] == ["Early", "Done"]
     assert messages[0].summary == "Long step"
@@ -265,6 +267,7 @@ def test_summary_is_plain_never_empty_and_short() -> None:
     assert summary_of(View((Text("Hello"),), "Step 2 of 5: reboot")) == "Step 2 of 5: reboot"
     assert summary_of(View((Divider(), Context("  "), Text("First words\nsecond")))) == "First words second"
     assert summary_of(View(())) == texts.FALLBACK
+    assert summary_of(View((), "*VPN* paused — `resume` it")) == "VPN paused — resume it"
     assert len(summary_of(View((), "x" * 400))) == 150
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from bot.engine.events import Actor, ConversationRef, FormId
 from bot.engine.replies import Code, Input, OpenForm, Text
 from bot.handlers.teams import ids, texts
-from bot.handlers.teams.render import ENVELOPE_BYTES, MESSAGE_BYTES
+from bot.handlers.teams.render import ENVELOPE_BYTES, MESSAGE_BYTES, wire_size
 from bot.handlers.teams.render_form import form_data, render_form
 from tests.unit.handlers.teams.payloads import CHANNEL, actions_of, check_card
 
@@ -100,7 +98,7 @@ def test_a_form_always_fits_one_message() -> None:
     )
     message = render_form(huge)
     check_card(message.card)
-    assert len(json.dumps(message.activity())) <= MESSAGE_BYTES - ENVELOPE_BYTES
+    assert wire_size(message.activity()) <= MESSAGE_BYTES - ENVELOPE_BYTES
     body = message.card["body"]
     assert body[-1]["type"] == "ActionSet" and body[-2]["type"] == "Input.Text"
     assert body[-2]["value"].endswith(texts.TRUNCATED)
@@ -116,6 +114,6 @@ def test_long_intro_code_is_truncated_not_split() -> None:
 def test_over_long_initial_values_are_halved_until_the_form_fits() -> None:
     inputs = tuple(Input(f"f{i}", f"Field {i}", multiline=True, initial="é" * 5000) for i in range(3))
     message = render_form(form(inputs=inputs, intro=()))
-    assert len(json.dumps(message.activity())) <= MESSAGE_BYTES - ENVELOPE_BYTES
+    assert wire_size(message.activity()) <= MESSAGE_BYTES - ENVELOPE_BYTES
     values = [e["value"] for e in message.card["body"] if e["type"] == "Input.Text"]
     assert all(v.endswith(texts.TRUNCATED) and len(v) >= 200 for v in values)

@@ -19,6 +19,7 @@ from bot.engine.replies import (
     Ephemeral,
     HomeView,
     Input,
+    Mention,
     OpenForm,
     Post,
     Text,
@@ -151,6 +152,16 @@ async def test_notices_in_shared_conversations_mention_the_person_and_are_plain_
     await rig.sender.send(TEAM, [Ephemeral(rig.where(chat, ""), DANA_ACTOR, view("note saved"))], DANA_ACTOR)
     private = rig.connector.sent(chat)[-1]
     assert "<at>" not in texts_of(private) and "entities" not in private["attachments"][0]["content"]["msteams"]
+
+
+async def test_a_mention_reaches_the_connector_as_a_real_mention(rig: Rig) -> None:
+    await rig.sender.send(TEAM, [Post(rig.where(ESCALATIONS, ""), View((Mention("please take this", (PAT_ACTOR,)),)))])
+    [sent] = rig.connector.sent(ESCALATIONS)
+    card = sent["attachments"][0]["content"]
+    assert card["body"][0]["text"] == "<at>Pat Lead</at> please take this"
+    assert card["msteams"]["entities"] == [
+        {"type": "mention", "text": "<at>Pat Lead</at>", "mentioned": {"id": PAT.id, "name": "Pat Lead"}}
+    ]
 
 
 async def test_direct_messages_open_the_1to1_chat_once(rig: Rig) -> None:

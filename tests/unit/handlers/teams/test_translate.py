@@ -143,7 +143,16 @@ def test_ignored_activities(body: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("text", "name", "args"),
-    [("start vpn", "start", "vpn"), ("help", "help", ""), ("my printer is on fire", "pilot", "my printer is on fire")],
+    [
+        ("start vpn", "start", "vpn"),
+        ("help", "help", ""),
+        ("my printer is on fire", "pilot", "my printer is on fire"),
+        ("admin psa", "admin", "psa"),  # Teams has no slash command: admin commands are reached this way
+        ("Admin", "admin", ""),
+        ("admin members set dana dtech", "admin", "members set dana dtech"),
+        ("admin escalation-channel off", "admin", "escalation-channel off"),
+        ("admin account locked out", "pilot", "admin account locked out"),  # a sentence, not a command
+    ],
 )
 def test_personal_chat_needs_no_mention_and_has_no_threads(text: str, name: str, args: str) -> None:
     event = only(personal_message(text))
@@ -294,6 +303,13 @@ def test_installation_in_personal_chat_opens_home() -> None:
     assert isinstance(event, HomeOpened)
     assert (event.conversation.channel, event.actor) == (PERSONAL, ACTOR)
     assert event.event_id.startswith("teams:install:f:install-1:")
+
+
+def test_home_typed_to_the_bot_opens_home_anywhere() -> None:
+    event = only(personal_message("Home"))
+    assert isinstance(event, HomeOpened) and event.actor == ACTOR and event.event_id.startswith("teams:home:")
+    assert isinstance(only(channel_message("home")), HomeOpened)
+    assert isinstance(only(personal_message("home directory is missing")), CommandIssued)  # a question
 
 
 def test_team_installs_and_member_updates_give_no_event_but_a_reference() -> None:
