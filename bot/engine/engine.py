@@ -19,7 +19,7 @@ from bot.engine.commands.escalation_actions import ESCALATION_ACTIONS, ESCALATIO
 from bot.engine.commands.escalation_package import note_delivered
 from bot.engine.commands.home import on_home
 from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
-from bot.engine.commands.notes import on_message
+from bot.engine.commands.notes import on_link_form, on_message
 from bot.engine.commands.pilot_actions import PILOT_ACTIONS, PILOT_FORMS
 from bot.engine.commands.pushes import on_retry_push, push_ref, report_entry, report_view
 from bot.engine.commands.registry import ALIASES, COMMANDS, READ_ONLY, help_view
@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 
 ACTIONS = {**STEP_ACTIONS, **LIFECYCLE_ACTIONS}
 SESSIONLESS_FORM_HANDLERS = {FormId.PSA_CONNECT: on_psa_form}
-FORMS = {**STEP_FORMS, **LIFECYCLE_FORMS}
+FORMS = {**STEP_FORMS, **LIFECYCLE_FORMS, FormId.LINK_TICKET: on_link_form}
 MAX_ATTEMPTS = 3
 
 

@@ -7,13 +7,16 @@ from bot.engine import texts
 from bot.engine.commands.start import TICKET, show_ticket
 from bot.engine.commands.tickets import fetch_ticket
 from bot.engine.context import Ctx, UserError
-from bot.engine.events import FileRef
+from bot.engine.events import FileRef, FormId
 from bot.engine.model import IntakeType, Session, SessionType, TimelineKind
 from bot.engine.pilot.files import files_detail, files_of, shared_line
+from bot.engine.replies import Input, OpenForm
 from bot.engine.show import refresh_card, show_step
 from bot.engine.views import step_title
+from bot.flows.model import Flow
 
 MAX_NOTE = 4000
+TICKET_FIELD = "ticket"
 
 
 async def add_note(ctx: Ctx, session: Session, text: str, files: tuple[FileRef, ...] = ()) -> None:
@@ -75,11 +78,37 @@ async def cmd_addstep(ctx: Ctx, args: str) -> None:
 
 
 async def cmd_link(ctx: Ctx, args: str) -> None:
-    """Link a ticket to the session here: `link #12345`."""
+    """Link a ticket to the session here: `link #12345` (`link` alone opens a form asking for the number)."""
     ctx.require_writer()
     session = await ctx.open_session()
     ctx.ensure_open(session)
-    match = TICKET.match(args.strip())
+    if not args.strip():
+        ctx.replies.append(
+            OpenForm(
+                ctx.conversation,
+                ctx.event.actor,
+                FormId.LINK_TICKET,
+                texts.LINK_FORM_TITLE,
+                session.id,
+                session.state_version,
+                (Input(TICKET_FIELD, texts.LINK_FORM_LABEL, placeholder="12345"),),
+                submit_label="Link",
+            )
+        )
+        return
+    await link_ticket(ctx, session, args)
+
+
+async def on_link_form(ctx: Ctx, session: Session, flow: Flow | None, values: dict[str, str]) -> None:
+    """The link-ticket form, submitted."""
+    ctx.ensure_open(session)
+    number = values.get(TICKET_FIELD, "").strip()
+    await link_ticket(ctx, session, number if number.startswith("#") else f"#{number}")
+
+
+async def link_ticket(ctx: Ctx, session: Session, text: str) -> None:
+    """Fetch the ticket ``text`` names (``#12345``) and link it; an unknown ticket changes nothing."""
+    match = TICKET.match(text.strip())
     if not match:
         raise UserError(texts.TICKET_BAD)
     ticket = await fetch_ticket(ctx, match.group(1))

@@ -106,3 +106,18 @@ async def test_a_team_without_a_psa_links_by_number_and_says_so(
     assert "linked by number only" in chat.text()
     (session,) = await sessions(db)
     assert session.ticket.number == "12345"
+
+
+async def test_link_alone_opens_a_form_whose_number_links_the_ticket(chat: Chat, db: MemoryDatabase) -> None:
+    await chat.say("/start vpn-test")
+    await chat.say("/link")
+    (form,) = [f for f in chat.forms if f.form.value == "link_ticket"]
+    assert [i.name for i in form.inputs] == ["ticket"]
+    await chat.submit(ticket="4040")
+    assert "Ticket #4040 not found" in chat.text()
+    (session,) = await sessions(db)
+    assert session.ticket is None
+    await chat.say("/link")
+    await chat.submit(ticket="#12345")
+    (session,) = await sessions(db)
+    assert session.ticket is not None and session.ticket.company == "Contoso Dental"
