@@ -155,6 +155,7 @@ def build_app(
         refs = SqlMessageRefs(database.sessionmaker)
         slack = build_slack(settings, app.intake, refs, app.metrics, clock.now, database)
         app.slack, app.senders["slack"], enrichers["slack"] = slack.bolt, slack.sender, slack.profiles
+        slack.sender.on_thread = worker.follow_up
         pilot.files["slack"] = slack.files
         app.closers.append(slack.close)
     if settings.teams_enabled:
@@ -164,6 +165,7 @@ def build_app(
             settings, app.intake, SqlMessageRefs(database.sessionmaker), app.metrics, clock.now, database
         )
         app.teams, app.senders["teams"], enrichers["teams"] = teams, teams.sender, teams.profiles
+        teams.sender.on_thread = worker.follow_up
         pilot.files["teams"] = teams.files
         app.closers.append(teams.close)
     return app

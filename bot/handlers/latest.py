@@ -14,8 +14,15 @@ import logging
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
+from bot.engine.events import InboundEvent
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+ThreadHook = Callable[[str, InboundEvent], Awaitable[None]]
+"""Called by a sender the moment a session card opens a thread (platform, ``ThreadStarted``), before the batch's
+next message is sent: the engine records the thread first, so a reply typed in it as soon as the step appears is
+never taken for a message in a thread the bot does not know."""
 
 
 class LatestWins(Generic[T]):

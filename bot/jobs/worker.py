@@ -281,6 +281,14 @@ class InboxWorker:
             if more:
                 await sender.send(cause.team_id, more, cause.actor)
 
+    async def follow_up(self, kind: str, event: InboundEvent) -> None:
+        """Handle a sender's follow-up event now, in the middle of its batch (a session card just opened a thread:
+        the thread is recorded before the step appears in it), and deliver what the engine answers."""
+        more = await self._engine.handle(event)
+        sender = self._senders.get(kind)
+        if more and sender is not None:
+            await sender.send(event.team_id, more, event.actor)
+
     async def _fail(self, item: InboxItem, error: str, give_up: bool = False) -> None:
         async with self._uow_factory() as uow:
             await uow.inbox.mark_failed(item.id, error)

@@ -107,7 +107,9 @@ async def test_link_a_ticket_in_the_thread_shows_its_card(teams: Teams) -> None:
     card = await wait_sent(teams, lambda a: "VPN will not connect" in text_of(a), "the session card", thread)
     await wait_sent(teams, lambda a: "public website" in text_of(a), "the first step", thread)
 
-    await user.channel_message("link", thread=root)  # no number: told how, to Dana, in the thread
+    await user.channel_message("link", thread=root)  # no number: the link-ticket form card
+    form = await wait_sent(teams, lambda a: [i["id"] for i in form_inputs(a)] == ["rf.in.ticket"], "link form", thread)
+    await submit_form(teams, form, {"ticket": "not a number"})
     told = await wait_sent(teams, lambda a: "#12345" in text_of(a), "the hint", thread)
     assert engine_texts.TICKET_BAD.replace("`", "") in text_of(told).replace("`", "")
     assert "<at>Dana Tech</at>" in text_of(told)

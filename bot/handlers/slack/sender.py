@@ -33,7 +33,7 @@ from bot.engine.replies import (
     Update,
     View,
 )
-from bot.handlers.latest import LatestWins
+from bot.handlers.latest import LatestWins, ThreadHook
 from bot.handlers.slack import ids
 from bot.handlers.slack.mrkdwn import split_lines
 from bot.handlers.slack.render import render_home, render_message, render_modal
@@ -74,6 +74,7 @@ class SlackSender:
         self._now = now
         self._observe = observe or (lambda method, ok: None)
         self._lazy: LatestWins[tuple[str, Update]] = LatestWins(lazy_delay, self._deferred)
+        self.on_thread: ThreadHook | None = None  # set by the composition root (see ``ThreadHook``)
 
     async def send(self, team_id: str, replies: list[Reply], actor: Actor | None = None) -> list[InboundEvent]:
         """Deliver a batch in order; returns ``ThreadStarted`` events for cards that opened threads. ``actor`` (who
@@ -168,17 +169,19 @@ class SlackSender:
         if opens_thread:
             batch.threads[channel] = ts
             thread = ts
-            batch.follow_ups.append(
-                ThreadStarted(
-                    team_id=batch.team_id,
-                    actor=_bot_actor(),
-                    conversation=reply.conversation,
-                    at=self._now(),
-                    event_id=f"slack:thread:{channel}:{ts}",
-                    session_id=reply.session_id,
-                    thread=ts,
-                )
+            started = ThreadStarted(
+                team_id=batch.team_id,
+                actor=_bot_actor(),
+                conversation=reply.conversation,
+                at=self._now(),
+                event_id=f"slack:thread:{channel}:{ts}",
+                session_id=reply.session_id,
+                thread=ts,
             )
+            if self.on_thread is not None:  # recorded before anything appears in the thread
+                await self.on_thread(PLATFORM, started)
+            else:
+                batch.follow_ups.append(started)
         if reply.ref:
             await self._refs.put(batch.team_id, PLATFORM, reply.ref, MessageLocation(channel, ts, thread))
 

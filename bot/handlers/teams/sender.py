@@ -55,7 +55,7 @@ from bot.engine.replies import (
     Update,
     View,
 )
-from bot.handlers.latest import LatestWins
+from bot.handlers.latest import LatestWins, ThreadHook
 from bot.handlers.teams import ids, outbound, texts
 from bot.handlers.teams.connector import ConnectorError, Connectors
 from bot.handlers.teams.ids import ConversationKind
@@ -95,6 +95,7 @@ class TeamsSender:
         self._lazy: LatestWins[tuple[str, Update]] = LatestWins(lazy_delay, self._deferred)
         self._streaming = stream_interval is not None  # None: never stream (post and edit everywhere)
         self._streams = TeamsStreams(self._stream_send, connectors.bot_id, stream_interval or 0.0)
+        self.on_thread: ThreadHook | None = None  # set by the composition root (see ``ThreadHook``)
 
     async def send(self, team_id: str, replies: list[Reply], actor: Actor | None = None) -> list[InboundEvent]:
         """Deliver a batch in order; returns ``ThreadStarted`` events for cards that opened threads. ``actor`` (who
@@ -227,17 +228,19 @@ class TeamsSender:
         if reply.root and channel and not thread and ids.kind_of(channel) is ConversationKind.CHANNEL:
             thread = await self._open_thread(batch, conversation, messages[0])
             batch.threads[channel] = thread
-            batch.follow_ups.append(
-                ThreadStarted(
-                    team_id=batch.team_id,
-                    actor=Actor(PLATFORM, "bot", texts.FALLBACK),
-                    conversation=conversation,
-                    at=self._now(),
-                    event_id=f"teams:thread:{channel}:{thread}",
-                    session_id=reply.session_id,
-                    thread=thread,
-                )
+            started = ThreadStarted(
+                team_id=batch.team_id,
+                actor=Actor(PLATFORM, "bot", texts.FALLBACK),
+                conversation=conversation,
+                at=self._now(),
+                event_id=f"teams:thread:{channel}:{thread}",
+                session_id=reply.session_id,
+                thread=thread,
             )  # reported even if the rest of the card fails below: the thread exists
+            if self.on_thread is not None:  # recorded before anything appears in the thread
+                await self.on_thread(PLATFORM, started)
+            else:
+                batch.follow_ups.append(started)
             last = await self._send(batch, conversation, ids.conversation_id(channel, thread), messages[1:]) or thread
         else:
             last = await self._in_place(batch, conversation, batch.actor, messages)

@@ -96,6 +96,11 @@ async def test_the_other_scheduler_takes_over_when_the_leaders_backend_is_termin
         pid = await lock_a.backend_pid()
         with psycopg.connect(libpq_url(migrated_url), autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            for _ in range(100):  # pg_terminate_backend only signals: wait until the session (and its lock) is gone
+                row = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+                if row is not None and row[0] == 0:
+                    break
+                await asyncio.sleep(0.05)
         clock.current += timedelta(minutes=2)  # 09:02:01: 09:01 and 09:02 due, coalesced to 09:02
         assert await b.step() == 1 and b.leading  # the lock went with the session
         assert await a.catch_up() == 0  # a has not noticed yet: its attempt finds 09:02 recorded
