@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from typing import Generic, TypeVar
 
 from bot.engine.events import InboundEvent
+from bot.engine.replies import Reply, Update
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -79,3 +80,21 @@ class LatestWins(Generic[T]):
             await self._run(item)
         while self._running:
             await asyncio.gather(*list(self._running), return_exceptions=True)
+
+
+def delivery_order(lazy: LatestWins[tuple[str, Update]], team_id: str, replies: list[Reply]) -> Iterator[Reply]:
+    """The replies a sender delivers now, in order (consume it while delivering: a lazy update is handed to ``lazy``
+    only once the replies before it went out, so an earlier eager view of the same message cannot cancel it). Lazy
+    updates (``Update.lazy``, the session card) are deferred when ``lazy`` defers, else only the latest per message
+    is kept and goes after the batch's other replies."""
+    last: dict[str, Update] = {}
+    for reply in replies:
+        if isinstance(reply, Update) and reply.lazy:
+            if lazy.deferring:
+                lazy.put((team_id, reply.ref), (team_id, reply))
+            else:
+                last.pop(reply.ref, None)
+                last[reply.ref] = reply
+            continue
+        yield reply
+    yield from last.values()

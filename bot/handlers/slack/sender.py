@@ -33,7 +33,7 @@ from bot.engine.replies import (
     Update,
     View,
 )
-from bot.handlers.latest import LatestWins, ThreadHook
+from bot.handlers.latest import LatestWins, ThreadHook, delivery_order
 from bot.handlers.slack import ids
 from bot.handlers.slack.mrkdwn import split_lines
 from bot.handlers.slack.render import render_home, render_message, render_modal
@@ -81,17 +81,7 @@ class SlackSender:
         caused the batch) is told when a delivery fails. Lazy updates (the session card) go last, or are deferred
         and folded with later ones when the sender has a ``lazy_delay``."""
         batch = _Batch(team_id, await self._client_for(team_id), actor)
-        last: dict[str, Update] = {}
-        for reply in replies:
-            if isinstance(reply, Update) and reply.lazy:
-                if self._lazy.deferring:
-                    self._lazy.put((team_id, reply.ref), (team_id, reply))
-                else:
-                    last.pop(reply.ref, None)
-                    last[reply.ref] = reply
-                continue
-            await self._safely(batch, reply)
-        for reply in last.values():
+        for reply in delivery_order(self._lazy, team_id, replies):
             await self._safely(batch, reply)
         return batch.follow_ups
 

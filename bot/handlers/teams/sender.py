@@ -55,7 +55,7 @@ from bot.engine.replies import (
     Update,
     View,
 )
-from bot.handlers.latest import LatestWins, ThreadHook
+from bot.handlers.latest import LatestWins, ThreadHook, delivery_order
 from bot.handlers.teams import ids, outbound, texts
 from bot.handlers.teams.connector import ConnectorError, Connectors
 from bot.handlers.teams.ids import ConversationKind
@@ -101,17 +101,7 @@ class TeamsSender:
         """Deliver a batch in order; returns ``ThreadStarted`` events for cards that opened threads. ``actor`` (who
         caused the batch) is told when a delivery fails. Lazy updates go last, or are deferred and folded."""
         batch = _Batch(team_id, actor)
-        last: dict[str, Update] = {}
-        for reply in replies:
-            if isinstance(reply, Update) and reply.lazy:
-                if self._lazy.deferring:
-                    self._lazy.put((team_id, reply.ref), (team_id, reply))
-                else:
-                    last.pop(reply.ref, None)
-                    last[reply.ref] = reply
-                continue
-            await self._safely(batch, reply)
-        for reply in last.values():
+        for reply in delivery_order(self._lazy, team_id, replies):
             await self._safely(batch, reply)
         return batch.follow_ups
 

@@ -128,3 +128,14 @@ async def test_an_eager_update_drops_the_deferred_older_view_of_that_message(api
     await slack.send("T1", [Update(WHERE, view("card, resolved"), REF)])
     await slack.flush()
     assert updated(api) == [("1.1", "card, resolved")]
+
+
+async def test_a_lazy_view_after_an_eager_one_in_the_same_batch_is_kept(api: FakeSlackApi) -> None:
+    refs = Refs({})
+    await two_messages(refs, api)
+    slack = sender(api, refs, lazy_delay=30)
+    await slack.send(
+        "T1", [Update(WHERE, view("card, eager"), REF), Update(WHERE, view("card, newer"), REF, lazy=True)]
+    )
+    await slack.flush()
+    assert updated(api) == [("1.1", "card, eager"), ("1.1", "card, newer")]
