@@ -22,6 +22,13 @@ def split_command(text: str) -> tuple[str, str]:
     return name.lower(), args.strip()
 
 
-def is_command(text: str) -> bool:
-    """Whether ``text`` starts with one of ``COMMAND_WORDS``."""
-    return split_command(text)[0] in COMMAND_WORDS
+ADMIN = "admin"
+ADMIN_SUBCOMMANDS = frozenset({"psa", "members", "escalation-channel"})  # bot.engine.commands.admin
+
+
+def is_command(name: str, args: str) -> bool:
+    """Whether an addressed message split into ``name`` and ``args`` (``split_command``) is a command: a command
+    word, or ``admin`` alone or before one of its sub-commands ("admin account locked out" stays free text)."""
+    if name in COMMAND_WORDS:
+        return True
+    return name == ADMIN and (not args or args.split()[0].lower() in ADMIN_SUBCOMMANDS)

@@ -23,15 +23,10 @@ from bot.engine.events import (
     HomeOpened,
     MessageReceived,
 )
+from bot.handlers.commands import is_command, split_command
 from bot.handlers.slack import ids
 
 PLATFORM = "slack"
-COMMAND_WORDS = frozenset(
-    {
-        "start", "list", "search", "status", "note", "back", "pause", "resume", "resolve", "abandon", "export",
-        "help", "history", "link", "addstep", "pilot", "ask", "fact", "update", "flow",
-    }
-)  # fmt: skip
 MESSAGE_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 MAX_FILES = 20  # Slack allows 10 files per message; more is not a real payload
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
@@ -130,11 +125,6 @@ def files_of(event: dict[str, Any]) -> tuple[FileRef, ...]:
     return tuple(refs)
 
 
-def _split_command(text: str) -> tuple[str, str]:
-    name, _, args = text.strip().partition(" ")
-    return name.lower(), args.strip()
-
-
 def _strip_mention(text: str, bot_user_id: str) -> str:
     """Text without mentions of the bot (or, when the bot id is unknown, without one leading mention)."""
     if bot_user_id:
@@ -145,7 +135,7 @@ def _strip_mention(text: str, bot_user_id: str) -> str:
 def command_event(body: dict[str, Any], team_id: str, at: datetime, *, bot_user_id: str = "") -> CommandIssued:
     """A slash command (``/rf start vpn #123``) -> ``CommandIssued(name="start", args="vpn #123")``; empty -> help."""
     trigger_id = _need(body, "trigger_id")
-    name, args = _split_command(_strip_mention(unescape(str(body.get("text") or "")), bot_user_id))
+    name, args = split_command(_strip_mention(unescape(str(body.get("text") or "")), bot_user_id))
     extras = {"team": _need(body, "team_id"), "response_url": body.get("response_url", ""), "trigger_id": trigger_id}
     return CommandIssued(
         team_id=team_id,
@@ -300,8 +290,8 @@ def message_event(
         "at": at,
         "event_id": f"slack:ev:{_need(envelope, 'event_id')}",
     }
-    name, args = _split_command(text)
-    if (kind == "app_mention" or dm) and name in COMMAND_WORDS:
+    name, args = split_command(text)
+    if (kind == "app_mention" or dm) and is_command(name, args):
         return CommandIssued(**common, name=name, args=args, files=files)
     if kind == "app_mention" and not text and not files:
         return CommandIssued(**common, name="help", args="")

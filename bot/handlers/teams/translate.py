@@ -55,7 +55,7 @@ from bot.engine.events import (
     InboundEvent,
     MessageReceived,
 )
-from bot.handlers.commands import COMMAND_WORDS, split_command
+from bot.handlers.commands import is_command, split_command
 from bot.handlers.teams import ids, texts
 from bot.handlers.teams.ids import ConversationKind
 
@@ -70,8 +70,6 @@ UNDECLARED = "application/octet-stream"  # Teams names no media type for an uplo
 MAX_FILES = 10
 IMAGE_NAMES = frozenset({"png", "jpeg", "gif", "webp"})
 HOME = "home"
-ADMIN = "admin"
-ADMIN_SUBCOMMANDS = frozenset({"psa", "members", "escalation-channel"})  # bot.engine.commands.admin
 
 
 class Untranslatable(ValueError):
@@ -228,14 +226,6 @@ def files_of(activity: Activity) -> tuple[FileRef, ...]:
         if ref is not None and len(refs) < MAX_FILES:
             refs.append(ref)
     return tuple(refs)
-
-
-def is_command(name: str, args: str) -> bool:
-    """Whether an addressed message whose first word is ``name`` is a command: a command word, or ``admin`` alone or
-    before one of its sub-commands."""
-    if name in COMMAND_WORDS:
-        return True
-    return name == ADMIN and (not args or args.split()[0].lower() in ADMIN_SUBCOMMANDS)
 
 
 def _message(ctx: _Context) -> tuple[InboundEvent, ...]:

@@ -242,6 +242,9 @@ def test_mention_at_top_level_starts_a_thread_under_itself() -> None:
         ("<@UBOT>", "1700000000.000100", CommandIssued, "help"),
         ("<@UBOT> it was DNS", "1700000000.000100", MessageReceived, "it was DNS"),
         ("<@UBOT> pause", "1700000000.000100", CommandIssued, "pause"),
+        ("<@UBOT> escalate <@U2> tunnel drops", "1700000000.000100", CommandIssued, "escalate"),  # shared words
+        ("<@UBOT> admin psa", "1700000000.000100", CommandIssued, "admin"),
+        ("<@UBOT> admin account locked out", "1700000000.000100", MessageReceived, "admin account locked out"),
     ],
 )
 def test_mentions(text: str, thread_ts: str | None, kind: type, expected: str) -> None:
