@@ -18,12 +18,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.engine.events import FileRef
 from bot.engine.ports import FileTooLarge, FileUnavailable
+from bot.handlers.downloads import read_capped
 
 log = logging.getLogger(__name__)
 SLACK_DOMAINS = ("slack.com", "slack-edge.com", "slack-files.com")
 REDIRECTS = {301, 302, 303, 307, 308}
 MAX_REDIRECTS = 3
-CHUNK = 64 * 1024
 TIMEOUT_S = 30.0
 
 
@@ -94,14 +94,3 @@ class SlackFiles:
                     raise FileTooLarge(f"{response.content_length} bytes")
                 return await read_capped(response.content, max_bytes)
         raise FileUnavailable("too many redirects")
-
-
-async def read_capped(stream: aiohttp.StreamReader, max_bytes: int) -> bytes:
-    """The whole body if it holds at most ``max_bytes``; reads at most ``max_bytes + 1`` bytes to find out."""
-    data = bytearray()
-    while len(data) <= max_bytes:
-        chunk = await stream.read(min(CHUNK, max_bytes + 1 - len(data)))
-        if not chunk:
-            return bytes(data)
-        data += chunk
-    raise FileTooLarge(f"more than {max_bytes} bytes")

@@ -29,6 +29,7 @@ import aiohttp
 
 from bot.engine.events import FileRef
 from bot.engine.ports import FileTooLarge, FileUnavailable
+from bot.handlers.downloads import read_capped
 from bot.handlers.teams import texts
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,6 @@ BOT_HOSTS = ("smba.trafficmanager.net",)
 BOT_DOMAINS = ("botframework.com", "asm.skype.com", "teams.microsoft.com")
 REDIRECTS = {301, 302, 303, 307, 308}
 MAX_REDIRECTS = 3
-CHUNK = 64 * 1024
 TIMEOUT_S = 30.0
 
 
@@ -130,14 +130,3 @@ class TeamsFiles:
         if self._session is not None:
             await self._session.close()
             self._session = None
-
-
-async def read_capped(stream: aiohttp.StreamReader, max_bytes: int) -> bytes:
-    """The whole body if it holds at most ``max_bytes``; reads at most ``max_bytes + 1`` bytes to find out."""
-    data = bytearray()
-    while len(data) <= max_bytes:
-        chunk = await stream.read(min(CHUNK, max_bytes + 1 - len(data)))
-        if not chunk:
-            return bytes(data)
-        data += chunk
-    raise FileTooLarge(f"more than {max_bytes} bytes")

@@ -15,7 +15,8 @@ from bot.engine.events import FileRef
 from bot.engine.pilot import files as rules
 from bot.engine.ports import FileTooLarge, FileUnavailable
 from bot.handlers.slack import translate
-from bot.handlers.slack.files import SlackFiles, read_capped, slack_host
+from bot.handlers.downloads import read_capped
+from bot.handlers.slack.files import SlackFiles, slack_host
 from tests.fakes.slack_api import FakeSlackApi
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
