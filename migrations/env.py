@@ -16,7 +16,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-from bot.store import escalation_tables  # noqa: F401  (registers ``escalations`` on Base.metadata)
+from bot.store import audit_tables, escalation_tables  # noqa: F401  (register ``audit_log``, ``escalations``)
 from bot.store.db import make_engine, to_sync_url
 from bot.store.search_tables import include_name
 from bot.store.tables import Base

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.engine import texts
+from bot.engine.audit import AuditAction
+from bot.engine.audit import entry as audit_entry
 from bot.engine.events import ConversationRef, Event
 from bot.engine.model import Role, Session, SessionStatus, TimelineEntry, TimelineKind, User
 from bot.engine.pilot.services import PilotServices
@@ -175,6 +177,12 @@ class Ctx:
         )
         await self.uow.sessions.append_timeline(entry)
         return entry
+
+    async def audit(self, action: AuditAction, target: str = "", **detail: Any) -> None:
+        """Append an audit log entry for the acting user, in this event's transaction (``bot.engine.audit``)."""
+        await self.uow.audit.add(
+            audit_entry(self.team_id, self.now, self.user.id, self.user.display_name, action, target, **detail)
+        )
 
     async def save(self, session: Session, expected_version: int) -> None:
         """Persist a session changed by this event (optimistic concurrency)."""

@@ -11,6 +11,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from bot.engine.audit import AuditRepository
 from bot.engine.escalation.records import EscalationRepository
 from bot.engine.events import FileRef
 from bot.engine.model import (
@@ -286,6 +287,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     pilot: PilotRepository
     escalations: EscalationRepository
+    audit: AuditRepository
 
     async def __aenter__(self) -> Self:
         """Begin."""

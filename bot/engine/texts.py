@@ -55,7 +55,7 @@ ADMIN_ONLY = "Only team admins can do that (your role: {role}). Ask a team admin
 ADMIN_USAGE = (
     "Admin commands: `admin psa` (connect the PSA), `admin psa check`, `admin psa disconnect`, "
     "`admin members` (who is which PSA member), `admin members set <user> <member login>`, "
-    "`admin members clear <user>`."
+    "`admin members clear <user>`, `admin audit [N] [action]` (the audit log)."
 )
 MEMBERS_TITLE = "Team members and their {psa} members"
 MEMBERS_HINT = "Fix one with `admin members set <user> <member login>`; `admin members clear <user>` removes a link."

@@ -23,7 +23,7 @@ def split_command(text: str) -> tuple[str, str]:
 
 
 ADMIN = "admin"
-ADMIN_SUBCOMMANDS = frozenset({"psa", "members", "escalation-channel"})  # bot.engine.commands.admin
+ADMIN_SUBCOMMANDS = frozenset({"psa", "members", "escalation-channel", "audit"})  # bot.engine.commands.admin
 
 
 def is_command(name: str, args: str) -> bool:

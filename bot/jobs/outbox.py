@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.engine import codec
+from bot.engine.audit import delivery_entry
 from bot.engine.events import Actor, ConversationRef, DeliveryReported, DeliveryState
 from bot.engine.model import OutboxItem
 from bot.engine.ports import Clock, UnitOfWorkFactory
@@ -202,6 +203,7 @@ class OutboxWorker:
         async with self._uow_factory() as uow:
             if state is DeliveryState.DELIVERED:
                 await uow.outbox.mark_done(item.id, result or {}, now)
+                await uow.audit.add(delivery_entry(item, result or {}, shown, now))
             elif state is DeliveryState.RETRYING:
                 await uow.outbox.reschedule(item.id, now + timedelta(seconds=retry_in), error)
             else:

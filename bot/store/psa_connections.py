@@ -6,16 +6,18 @@ PSA directory and written by ``rfbot psa connect`` / the admin modal, never insi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.engine.audit import AuditAction, entry
 from bot.engine.psa import PsaCredentials
+from bot.store.repositories.audit import SqlAudit
 from bot.store.secrets import SecretBox
 from bot.store.slack_tables import SECRET_COLUMNS
-from bot.store.tables import SLACK_BOTS, SLACK_INSTALLATIONS, PsaConnectionRow
+from bot.store.tables import SLACK_BOTS, SLACK_INSTALLATIONS, PsaConnectionRow, TeamRow
 
 
 class SqlPsaConnections:
@@ -85,4 +87,15 @@ class SqlPsaConnections:
                     if values:
                         await conn.execute(update(table).where(table.c.id == found["id"]).values(**values))
                         count += len(values)
+            await _audit_rotation(conn, count)
         return count
+
+
+async def _audit_rotation(conn: AsyncConnection, count: int) -> None:
+    """Every team's audit log records the rotation (the keys are the instance's, the secrets are the teams'), in
+    the rotation's own transaction."""
+    audit, now = SqlAudit(conn), datetime.now(UTC)
+    for (team_id,) in (await conn.execute(select(TeamRow.id))).all():
+        await audit.add(
+            entry(team_id, now, "rfbot", "rfbot keys rotate", AuditAction.KEYS_ROTATED, "stored secrets", count=count)
+        )

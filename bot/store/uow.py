@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.engine.audit import AuditRepository
 from bot.engine.escalation.records import EscalationRepository
 from bot.engine.ports import (
     FlowRepository,
@@ -26,6 +27,7 @@ from bot.engine.ports import (
     UnitOfWorkFactory,
     UserRepository,
 )
+from bot.store.repositories.audit import SqlAudit
 from bot.store.repositories.escalations import SqlEscalations
 from bot.store.repositories.flows import FlowCache, SqlFlows
 from bot.store.repositories.inbox import SqlInbox
@@ -54,6 +56,7 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     pilot: PilotRepository
     escalations: EscalationRepository
+    audit: AuditRepository
 
     def __init__(self, engine: AsyncEngine, flow_cache: FlowCache | None = None) -> None:
         self._engine = engine
@@ -77,6 +80,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(connection)
         self.pilot = SqlPilot(connection)
         self.escalations = SqlEscalations(connection)
+        self.audit = SqlAudit(connection)
         return self
 
     async def __aexit__(

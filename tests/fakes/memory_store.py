@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
+from bot.engine.audit import AuditEntry
 from bot.engine.escalation.records import Escalation
 from bot.engine.model import (
     Fact,
@@ -30,6 +31,7 @@ from bot.engine.model import (
 from bot.engine.pilot.records import DocumentPreview, FlowProposal
 from bot.engine.ports import DuplicateRowError, StaleSessionError
 from bot.flows.model import Flow, FlowStatus
+from tests.fakes.memory_audit import AuditLog
 from tests.fakes.memory_escalations import Escalations
 
 
@@ -52,6 +54,7 @@ class State:
     previews: dict[tuple[str, str, str], DocumentPreview] = field(default_factory=dict)
     proposals: list[FlowProposal] = field(default_factory=list)
     escalations: dict[str, Escalation] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
 
 
 class _Repo:
@@ -337,6 +340,7 @@ class MemoryUnitOfWork:
         self.outbox = Outbox(self)
         self.pilot = Pilot(self)
         self.escalations = Escalations(self)
+        self.audit = AuditLog(self)
         self.committed = False
 
     async def __aenter__(self) -> Self:

@@ -8,6 +8,8 @@ names the channel where escalations are announced with their Claim button (``bot
 from __future__ import annotations
 
 from bot.engine import texts
+from bot.engine.audit import AuditAction
+from bot.engine.commands.admin_audit import show_audit
 from bot.engine.commands.members import members_command
 from bot.engine.context import Ctx, UserError
 from bot.engine.escalation import channels
@@ -33,10 +35,13 @@ def _check_lines(results: list[CheckResult]) -> str:
 
 
 async def cmd_admin(ctx: Ctx, args: str) -> None:
-    """Team administration: `admin psa` (connect the PSA, `check`, `disconnect`), `admin members` and
+    """Team administration: `admin psa` (connect the PSA, `check`, `disconnect`), `admin members`, `admin audit` and
     `admin escalation-channel here|#channel|off`."""
     require_admin(ctx)
     words = args.lower().split()
+    if words and words[0] == "audit":
+        await show_audit(ctx, args.split()[1:])
+        return
     if words and words[0] == "escalation-channel":
         await escalation_channel(ctx, args.split()[1:])
         return
@@ -58,6 +63,8 @@ async def cmd_admin(ctx: Ctx, args: str) -> None:
             raise UserError(err.message) from None
     elif action == "disconnect":
         gone = await ctx.psa.disconnect(ctx.team_id)
+        if gone:
+            await ctx.audit(AuditAction.PSA_DISCONNECTED, "ConnectWise")
         ctx.whisper(texts.PSA_DISCONNECTED if gone else texts.PSA_NOT_CONNECTED)
     elif action == "connect":
         if not ctx.psa.can_store():
@@ -92,6 +99,7 @@ async def escalation_channel(ctx: Ctx, words: list[str]) -> None:
     choice = words[0] if words else ""
     if choice.lower() == "off":
         await channels.set_channel(settings, ctx.team_id, platform, None)
+        await ctx.audit(AuditAction.ESCALATION_CHANNEL, platform, channel="off")
         ctx.whisper(esc_texts.CHANNEL_OFF)
         return
     named = channels.parse_channel(choice) if choice else None
@@ -107,6 +115,7 @@ async def escalation_channel(ctx: Ctx, words: list[str]) -> None:
         ctx.whisper(now, Context(esc_texts.CHANNEL_USAGE))
         return
     await channels.set_channel(settings, ctx.team_id, platform, entry)
+    await ctx.audit(AuditAction.ESCALATION_CHANNEL, platform, channel=str(entry[channels.LABEL]))
     ctx.whisper(esc_texts.CHANNEL_SET.format(where=entry[channels.LABEL]))
 
 
@@ -131,5 +140,9 @@ async def on_psa_form(ctx: Ctx, session: Session | None, flow: Flow | None, valu
     except PsaError as err:
         raise UserError(err.message) from None
     ok = bool(results) and all(r.ok for r in results)
+    if ok:
+        await ctx.audit(
+            AuditAction.PSA_CONNECTED, "ConnectWise", site=credentials.site_url, company=credentials.company_id
+        )
     message = texts.PSA_CONNECTED if ok else texts.PSA_NOT_STORED
     ctx.whisper(message.format(company=credentials.company_id), Text(_check_lines(results)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.engine import texts
+from bot.engine.audit import AuditAction
 from bot.engine.context import Ctx, UserError
 from bot.engine.model import User
 from bot.engine.psa import MemberLink, PsaDirectory, PsaError, PsaMember
@@ -52,6 +53,9 @@ async def members_command(ctx: Ctx, psa: PsaDirectory, words: list[str]) -> None
             if member is None:
                 raise UserError(texts.NO_SUCH_MEMBER.format(psa=product, identifier=words[-1]))
             await psa.save_member_link(ctx.team_id, _link(user, member, "manual"))
+            await ctx.audit(
+                AuditAction.MEMBER_LINKED, f"user {user.id}", member=member.identifier, name=user.display_name
+            )
             said = texts.MEMBER_SET.format(
                 user=user.display_name, psa=product, identifier=member.identifier, name=member.name
             )
@@ -59,6 +63,8 @@ async def members_command(ctx: Ctx, psa: PsaDirectory, words: list[str]) -> None
         elif action in ("clear", "unmap") and len(words) >= 2:
             user = await _find_user(ctx, " ".join(words[1:]))
             gone = await psa.drop_member_link(ctx.team_id, user.id)
+            if gone:
+                await ctx.audit(AuditAction.MEMBER_UNLINKED, f"user {user.id}", name=user.display_name)
             message = texts.MEMBER_CLEARED if gone else texts.MEMBER_NOT_MAPPED
             ctx.whisper(message.format(user=user.display_name, psa=product))
         elif action == "list":

@@ -82,6 +82,8 @@ async def queue_push(
             "target": target,
             "engineer_id": session.engineer_id,
             "engineer_name": str(session.conversation.get("engineer_name", "")),
+            "queued_by": ctx.user.id,  # who caused the push (the audit log names them)
+            "queued_by_name": ctx.user.display_name,
             "conversation": dict(session.conversation) | {"platform": ctx.conversation.platform},
             **payload,
         },

@@ -99,8 +99,11 @@ async def test_resolution_note_and_documentation_land_once_and_the_thread_says_s
     assert len(lines) == 2 and all("posted to ticket #4242 as note #" in line for line in lines)
     kinds = [e.kind for e in rig.db.state.timeline if e.kind is TimelineKind.PSA_PUSHED]
     assert len(kinds) == 2
+    audit = [(e.action, e.actor_name, e.target) for e in rig.db.state.audit]
+    assert audit == [("psa.note_posted", "Alice", "ticket #4242")] * 2, "each outside write is in the audit log"
     await rig.run()
     assert len(rig.psa.notes[TICKET.id]) == 2, "nothing is posted twice"
+    assert len(rig.db.state.audit) == 2
 
 
 async def test_an_outage_is_retried_with_backoff_then_delivered(rig: Rig) -> None:
