@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     # --- serving -----------------------------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", alias="RFBOT_HOST", description="Address `rfbot serve` listens on.")
     port: int = Field(default=3000, alias="RFBOT_PORT", description="Port `rfbot serve` listens on.")
+    public_url: str = Field(
+        default="",
+        alias="RFBOT_PUBLIC_URL",
+        description="The address people reach `rfbot serve` at (https://bot.example.com), used in share and download "
+        "links; default http://RFBOT_HOST:RFBOT_PORT.",
+    )
     # --- Slack (exact names from the Slack docs) -------------------------------------------------------------------
     slack_bot_token: SecretStr | None = Field(
         default=None, alias="SLACK_BOT_TOKEN", description="Bot token (xoxb-…) for a single-workspace install."
@@ -75,7 +81,7 @@ class Settings(BaseSettings):
     )
     slack_scopes: str = Field(
         default="commands,chat:write,chat:write.public,app_mentions:read,channels:history,groups:history,"
-        "im:history,im:write,users:read,users:read.email,files:read",
+        "im:history,im:write,users:read,users:read.email,files:read,files:write",
         alias="SLACK_SCOPES",
         description="Bot scopes requested by the OAuth install (comma-separated).",
     )
@@ -145,6 +151,12 @@ class Settings(BaseSettings):
         description="Minutes from the first indexed document after a statistics refresh to the next refresh at the "
         "latest (see RFBOT_INDEX_STATS_DOCUMENTS).",
     )
+    super_admins: str = Field(
+        default="",
+        alias="RFBOT_SUPER_ADMINS",
+        description="The bot's operators, comma-separated as platform:user id (slack:U0123ABC, teams:29:1abc…, "
+        "console:alice): super admins in every team they use (see every team with `admin teams`).",
+    )
     # --- scheduler (reminders, SLAs, maintenance runs, the nightly flywheel) ---------------------------------------
     scheduler_enabled: bool = Field(
         default=True,
@@ -204,6 +216,11 @@ class Settings(BaseSettings):
     )
 
     @property
+    def super_admin_keys(self) -> frozenset[str]:
+        """RFBOT_SUPER_ADMINS as a set of ``platform:user id`` keys."""
+        return frozenset(k.strip() for k in self.super_admins.split(",") if ":" in k.strip())
+
+    @property
     def claude_enabled(self) -> bool:
         """An Anthropic key is set: FlowPilot uses Claude (else the offline copilot)."""
         return self.anthropic_api_key is not None and bool(self.anthropic_api_key.get_secret_value())
@@ -238,6 +255,11 @@ class Settings(BaseSettings):
                 "or postgresql://user@host:5432/dbname"
             )
         return value
+
+    @property
+    def link_base_url(self) -> str:
+        """Where share and download links point: ``RFBOT_PUBLIC_URL``, else this server's own address."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def notes_dir(self) -> Path:

@@ -16,7 +16,14 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-from bot.store import audit_tables, escalation_tables  # noqa: F401  (register ``audit_log``, ``escalations``)
+from bot.store import (  # noqa: F401  (each registers its tables on Base.metadata)
+    audit_tables,  # audit_log
+    escalation_tables,  # escalations
+    flywheel_tables,  # flow_proposal_details, flywheel_runs
+    idle_sweep_indexes,  # ix_sessions_idle, ix_session_timeline_kind
+    maintenance_tables,  # maintenance_runs
+    share_tables,  # share_links, share_views
+)
 from bot.store.db import make_engine, to_sync_url
 from bot.store.search_tables import include_name
 from bot.store.tables import Base

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -11,11 +12,14 @@ from aiohttp import web
 from bot.app.pilot import build_pilot, index_worker
 from bot.app.psa import ConnectedPsas, PsaFactory, connectwise_factory, env_credentials
 from bot.app.scheduling import QuietSender, build_scheduler, build_scheduling
+from bot.app.sharing import build_link_signer
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.engine.ports import Clock, Ids
 from bot.engine.scheduled import SCHEDULER_PLATFORM, ScheduleBook, ScheduledRouter
+from bot.engine.sharing.pages import SharePages
 from bot.engine.system import SystemClock, UuidIds
+from bot.engine.team_schedules import ensure_every_team, ensure_schedules_for
 from bot.handlers.console.files import ConsoleFiles
 from bot.jobs.indexing import IndexWorker
 from bot.jobs.intake import Intake
@@ -51,6 +55,7 @@ class App:
     indexer: IndexWorker | None = None  # keeps the search index current (stopped by FlowPilot's closer)
     schedules: ScheduleBook | None = None  # stored schedules (create, pause, list): ``bot.engine.scheduled``
     scheduler: Scheduler | None = None  # fires them (the leader among replicas); None when RFBOT_SCHEDULER_ENABLED=0
+    shares: SharePages | None = None  # the sharing pages (share links, export downloads) served by `rfbot serve`
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def web_app(self) -> web.Application:
@@ -65,6 +70,10 @@ class App:
             handler = aiohttp_handler(self.slack, lambda s, status: self.metrics.ack("slack", s, status))
             routes.append(("POST", "/slack/events", handler))
             routes.extend(oauth_routes(self.slack))
+        if self.shares is not None:
+            from bot.handlers.share.http import share_routes
+
+            routes.extend(share_routes(self.shares))
         worker, outbox = self.worker, self.outbox
 
         async def start() -> None:
@@ -75,6 +84,8 @@ class App:
                 outbox.start()
             if self.indexer is not None:
                 self.indexer.start()
+            if self.schedules is not None:  # every team's periodic schedules (idempotent: nothing new, no write)
+                await ensure_every_team(self.database.uow, self.schedules)
             if self.scheduler is not None:
                 self.scheduler.start()
 
@@ -123,8 +134,19 @@ def build_app(
     pilot = build_pilot(settings, database, metrics)
     pilot.files["console"] = ConsoleFiles()  # `/attach PATH` in `rfbot console`: the engineer's own files
     scheduling = build_scheduling(database, clock, ids, psa=psa, pilot=pilot)  # the book, and what fires do
-    engine = Engine(database.uow, clock, ids, psa=psa, pilot=pilot, schedules=scheduling.schedules)
+    signer = build_link_signer(settings)  # share and download links
+    engine = Engine(
+        database.uow,
+        clock,
+        ids,
+        psa=psa,
+        pilot=pilot,
+        schedules=scheduling.schedules,
+        links=signer,
+        super_admins=settings.super_admin_keys,
+    )
     app = App(settings=settings, database=database, engine=engine, clock=clock, ids=ids, metrics=metrics)
+    app.shares = SharePages(database.uow, signer, clock)
     app.psa, app.psa_connections = psa, connections
     app.closers.append(psa.close)
     enrichers: dict[str, Any] = {}
@@ -143,9 +165,10 @@ def build_app(
         app.closers.append(pilot.close)
     seal = box.encrypt if box is not None else None
     app.intake = Intake(database.uow, ids, clock.now, worker.wake, seal=seal, hand_over=worker.hand_over)
+    app.intake.on_team = partial(ensure_schedules_for, database.uow, scheduling.schedules)  # a team's schedules
     app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy)
     # --- the scheduler: stored schedules become ScheduleFired inbox events, once per fire, on one leader -----------
-    app.schedules, app.senders[SCHEDULER_PLATFORM] = scheduling.schedules, QuietSender()
+    app.schedules, app.senders[SCHEDULER_PLATFORM] = scheduling.schedules, QuietSender(app.senders)
     if settings.scheduler_enabled:
         app.scheduler = build_scheduler(settings, database, clock, worker.wake)
         scheduling.schedules.on_change = app.scheduler.reload_soon

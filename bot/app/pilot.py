@@ -83,9 +83,11 @@ class Knowledge:
         jobs: SqlIndexJobs,
         worker: IndexWorker,
         http: HttpSession | None = None,
+        embedder: VoyageEmbedder | None = None,
     ) -> None:
         self.retriever, self.store, self.jobs, self.worker = retriever, store, jobs, worker
         self.http = http
+        self.embedder = embedder  # also groups similar sessions for the knowledge flywheel (``embed_texts``)
 
     @property
     def mode(self) -> str:
@@ -101,6 +103,12 @@ class Knowledge:
     async def match_flows(self, team_id: str, text: str, limit: int = 3) -> list[Hit]:
         """Flows matching a problem description above the match threshold, best first."""
         return await self.retriever.match_flows(team_id, text, limit)
+
+    async def embed_texts(self, texts: Sequence[str]) -> list[list[float]] | None:
+        """One embedding per text (the knowledge flywheel's grouping), or None without ``VOYAGE_API_KEY``."""
+        if self.embedder is None or not texts:
+            return None
+        return [[float(x) for x in row] for row in await self.embedder.embed_documents(list(texts))]
 
     async def enqueue(self, uow: UnitOfWork, team_id: str | None, kind: str, ref: str, at: datetime) -> None:
         """Queue (re)indexing of one document in ``uow``'s transaction (wake the worker after the commit)."""
@@ -125,11 +133,12 @@ def build_knowledge(settings: Settings, database: Database) -> Knowledge:
     """The knowledge index over the database (one embedder and HTTP session for the app's lifetime)."""
     http = HttpSession() if voyage_key(settings) else None
     store = SqlSearchIndex(database.engine)
-    retriever = HybridRetriever(store, embedder_for(settings, http))
+    embedder = embedder_for(settings, http)
+    retriever = HybridRetriever(store, embedder)
     jobs = SqlIndexJobs(database.engine)
     statistics = StatisticsPolicy(settings.index_stats_documents, settings.index_stats_minutes * 60)
     worker = IndexWorker(jobs, store, retriever, statistics=statistics)
-    return Knowledge(retriever, store, jobs, worker, http)
+    return Knowledge(retriever, store, jobs, worker, http, embedder)
 
 
 def index_worker(pilot: PilotServices) -> IndexWorker | None:

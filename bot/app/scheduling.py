@@ -1,14 +1,14 @@
 """The scheduler's parts, built for the composition root: the schedule book, the scheduled actions, the leader.
 
 On PostgreSQL the leader is whoever holds the advisory lock (``bot.store.advisory_lock``); on SQLite the single
-process leads. Fires with no conversation go to the ``scheduler`` pseudo-platform, whose sender only logs replies
-a handler should not have produced.
+process leads. Fires with no conversation go to the ``scheduler`` pseudo-platform, whose sender passes replies
+addressed to a real platform on to that platform's sender and logs the rest.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.config import Settings
@@ -17,12 +17,13 @@ from bot.engine.events import Actor, InboundEvent
 from bot.engine.pilot.services import PilotServices
 from bot.engine.ports import Clock, Ids
 from bot.engine.psa import PsaDirectory
-from bot.engine.replies import Reply
+from bot.engine.replies import DirectMessage, HomeView, Reply
 from bot.engine.schedule_kinds import KINDS
-from bot.engine.scheduled import ScheduledActions, ScheduleKind
+from bot.engine.scheduled import SCHEDULER_PLATFORM, ScheduledActions, ScheduleKind
 from bot.jobs.scheduler import Leadership, Scheduler, SchedulerPolicy, SoleLeader
 from bot.jobs.scheduler_book import Schedules
 from bot.jobs.scheduler_timers import ApsTimers
+from bot.jobs.worker import Sender
 from bot.store.advisory_lock import PgAdvisoryLock
 from bot.store.database import Database
 from bot.store.schedules import SqlSchedules
@@ -31,13 +32,34 @@ log = logging.getLogger(__name__)
 
 
 class QuietSender:
-    """The ``scheduler`` platform's sender: there is no chat to post to, so replies are logged and dropped."""
+    """The ``scheduler`` platform's sender. A fire with no conversation of its own (a per-team sweep) may still
+    address conversations and people on real platforms (a session's thread, its owner's DMs): with ``senders`` (the
+    app's, filled in as platforms are built) those replies go to their platform's sender, in order, one batch per
+    platform. Replies with nowhere to go are logged and dropped."""
+
+    def __init__(self, senders: Mapping[str, Sender] | None = None) -> None:
+        self._senders = senders if senders is not None else {}
 
     async def send(self, team_id: str, replies: list[Reply], actor: Actor | None = None) -> list[InboundEvent]:
-        """Log what a scheduled handler tried to say with nowhere to say it."""
-        if replies:
-            log.warning("team %s: %d replies of a scheduled run have no conversation", team_id, len(replies))
-        return []
+        """Hand each reply to the sender of its platform; log what has none."""
+        batches: dict[str, list[Reply]] = {}
+        for reply in replies:
+            batches.setdefault(platform_of(reply), []).append(reply)
+        follow_ups: list[InboundEvent] = []
+        for platform, batch in batches.items():
+            sender = self._senders.get(platform) if platform != SCHEDULER_PLATFORM else None
+            if sender is None:
+                log.warning("team %s: %d replies of a scheduled run have no conversation", team_id, len(batch))
+                continue
+            follow_ups += await sender.send(team_id, batch, actor if actor and actor.platform == platform else None)
+        return follow_ups
+
+
+def platform_of(reply: Reply) -> str:
+    """The platform a reply is for: its conversation's, or (direct messages, home views) its person's."""
+    if isinstance(reply, DirectMessage | HomeView):
+        return reply.actor.platform
+    return reply.conversation.platform
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.engine.ports import MessageRefs
+from bot.engine.message_refs import MessageRefs
 from bot.handlers.slack import http as slack_http
 from bot.handlers.slack.files import SlackFiles
 from bot.handlers.slack.profiles import SlackProfiles

@@ -26,7 +26,7 @@ from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 
 from bot.config import Settings
-from bot.engine.ports import MessageRefs
+from bot.engine.message_refs import MessageRefs
 from bot.handlers.teams import http as teams_http
 from bot.handlers.teams.connector import Connectors
 from bot.handlers.teams.files import TeamsFiles

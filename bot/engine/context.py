@@ -11,10 +11,12 @@ from bot.engine.audit import AuditAction
 from bot.engine.audit import entry as audit_entry
 from bot.engine.events import ConversationRef, Event
 from bot.engine.model import Role, Session, SessionStatus, TimelineEntry, TimelineKind, User
+from bot.engine.permissions import outranks, role_name
 from bot.engine.pilot.services import PilotServices
 from bot.engine.ports import Ids, UnitOfWork
 from bot.engine.psa import PsaDirectory
 from bot.engine.replies import Block, Context, Ephemeral, Post, Reply, Text, Update, View
+from bot.engine.sharing.signing import LinkSigner
 from bot.flows.model import Flow
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ class Ctx:
     psa: PsaDirectory | None = None  # the teams' PSA connections; None when no PSA integration is configured
     pilot: PilotServices | None = None  # FlowPilot; None when the engine runs without it
     schedules: ScheduleBook | None = None  # stored schedules (reminders); None when the engine runs without them
+    links: LinkSigner | None = None  # signs share and download links; None when nothing serves them
     queued: bool = False  # the handler queued work for the worker (wake it after the commit)
 
     @property
@@ -82,8 +85,16 @@ class Ctx:
     # --- rules shared by handlers ----------------------------------------------------------------------------
     def require_writer(self) -> None:
         """Refuse viewers."""
-        if self.user.role is Role.VIEWER:
+        self.require_role(Role.ENGINEER)
+
+    def require_role(self, needed: Role) -> None:
+        """Refuse anyone below ``needed`` (``bot.engine.permissions``), naming the role it takes."""
+        if outranks(self.user.role, needed):
+            return
+        if needed is Role.ENGINEER:
             raise UserError(texts.VIEWER_CANNOT)
+        template = texts.ADMIN_ONLY if needed is Role.TEAM_ADMIN else texts.SUPER_ADMIN_ONLY
+        raise UserError(template.format(role=role_name(self.user.role)))
 
     def require_owner(self, session: Session, what: str) -> None:
         """Pause/resume belong to the session's engineer (admins may act for them)."""

@@ -15,14 +15,18 @@ from typing import TYPE_CHECKING
 
 from bot.engine import texts
 from bot.engine.commands.admin import on_psa_form
+from bot.engine.commands.admin_settings import on_edit_settings, on_settings_form
 from bot.engine.commands.escalation_actions import ESCALATION_ACTIONS, ESCALATION_FORMS
 from bot.engine.commands.escalation_package import note_delivered
 from bot.engine.commands.home import on_home
+from bot.engine.commands.idle_sweep import SWEEP_ACTIONS
 from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
+from bot.engine.commands.maintenance_actions import MAINTENANCE_ACTIONS, MAINTENANCE_FORMS
+from bot.engine.commands.maintenance_runs import run_thread_started
 from bot.engine.commands.notes import on_link_form, on_message
 from bot.engine.commands.pilot_actions import PILOT_ACTIONS, PILOT_FORMS
 from bot.engine.commands.pushes import on_retry_push, push_ref, report_entry, report_view
-from bot.engine.commands.registry import ALIASES, COMMANDS, READ_ONLY, help_view
+from bot.engine.commands.registry import ALIASES, COMMANDS, help_view
 from bot.engine.commands.start import on_replace, on_start_flow
 from bot.engine.commands.steps import STEP_ACTIONS, STEP_FORMS
 from bot.engine.context import Ctx, UserError
@@ -45,12 +49,16 @@ from bot.engine.events import (
     ThreadStarted,
     TimerFired,
 )
-from bot.engine.model import Session, TimelineKind
+from bot.engine.flywheel.review import PROPOSAL_ACTIONS, PROPOSAL_FORMS
+from bot.engine.model import Role, Session, TimelineKind
+from bot.engine.permissions import ACTION_ROLES, FORM_ROLES, command_role, effective_role
 from bot.engine.pilot.services import PilotServices
 from bot.engine.pilot.work import PilotRunner
 from bot.engine.ports import Clock, ConcurrentWriteError, Ids, StaleSessionError, UnitOfWorkFactory
 from bot.engine.psa import PsaDirectory
 from bot.engine.replies import Ephemeral, Reply, Text, Update, View
+from bot.engine.sharing.signing import LinkSigner
+from bot.engine.team_schedules import ensure_schedules_for
 from bot.engine.views import hhmm
 
 if TYPE_CHECKING:
@@ -59,7 +67,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACTIONS = {**STEP_ACTIONS, **LIFECYCLE_ACTIONS}
-SESSIONLESS_FORM_HANDLERS = {FormId.PSA_CONNECT: on_psa_form}
+SESSIONLESS_FORM_HANDLERS = {FormId.PSA_CONNECT: on_psa_form, FormId.TEAM_SETTINGS: on_settings_form}
 FORMS = {**STEP_FORMS, **LIFECYCLE_FORMS, FormId.LINK_TICKET: on_link_form}
 MAX_ATTEMPTS = 3
 
@@ -75,6 +83,8 @@ class Engine:
         psa: PsaDirectory | None = None,
         pilot: PilotServices | None = None,
         schedules: ScheduleBook | None = None,
+        links: LinkSigner | None = None,
+        super_admins: frozenset[str] = frozenset(),
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -82,11 +92,16 @@ class Engine:
         self._psa = psa
         self.pilot = pilot
         self.schedules = schedules
+        self.links = links  # signs share and download links; None: `share` says nothing serves them
+        self.super_admins = super_admins  # "platform:user id" of the operators (RFBOT_SUPER_ADMINS)
         self._runner = PilotRunner(uow_factory, clock, ids, pilot, psa) if pilot is not None else None
 
     async def ensure_team(self, name: str) -> str:
-        """Id of the team with this name, created on first use."""
-        return await team_id_for(self._uow_factory, self._ids, name, self._clock.now)
+        """Id of the team with this name, created on first use (with its periodic schedules)."""
+        team_id = await team_id_for(self._uow_factory, self._ids, name, self._clock.now)
+        if self.schedules is not None:
+            await ensure_schedules_for(self._uow_factory, self.schedules, [team_id])
+        return team_id
 
     async def handle(
         self,
@@ -115,6 +130,7 @@ class Engine:
                 now = self._clock.now()
                 try:
                     user = await ensure_user(uow, self._ids, event.team_id, event.actor, now)
+                    user.role = effective_role(user, event.actor, self.super_admins)
                     ctx = Ctx(
                         uow=uow,
                         event=event,
@@ -124,6 +140,7 @@ class Engine:
                         psa=self._psa,
                         pilot=self.pilot,
                         schedules=self.schedules,
+                        links=self.links,
                     )
                     await self._dispatch(ctx, event)
                 except UserError as err:
@@ -183,20 +200,33 @@ class Engine:
             if close:
                 message += " " + texts.DID_YOU_MEAN.format(options=" or ".join(f"`{c}`" for c in close))
             raise UserError(message, *help_view().blocks[2:])
-        if name not in READ_ONLY:
-            ctx.require_writer()
+        ctx.require_role(command_role(name, event.args))
         await handler(ctx, event.args)
 
     async def _button(self, ctx: Ctx, event: ButtonPressed) -> None:
+        ctx.require_role(ACTION_ROLES.get(event.action, Role.ENGINEER))
         if event.action is ActionId.START_FLOW:
             ctx.require_writer()
             await on_start_flow(ctx, event.value)
+            return
+        run_action = MAINTENANCE_ACTIONS.get(event.action)
+        if run_action is not None:  # a maintenance run's (or schedule's) button: addressed by id, no session
+            await run_action(ctx, event.session_id, event.value)
+            return
+        proposal_action = PROPOSAL_ACTIONS.get(event.action)
+        if proposal_action is not None:  # a flow proposal's review button: value = proposal id, no session
+            await proposal_action(ctx, event.value)
+            return
+        if event.action is ActionId.EDIT_SETTINGS:  # the team settings card's button: no session
+            await on_edit_settings(ctx, event.value)
             return
         session = await ctx.session_by_id(event.session_id)
         if event.action is ActionId.RETRY_PUSH:  # valid whatever the session has done since
             await on_retry_push(ctx, session, event.value)
             return
-        pilot_action = PILOT_ACTIONS.get(event.action) or ESCALATION_ACTIONS.get(event.action)
+        pilot_action = (
+            PILOT_ACTIONS.get(event.action) or ESCALATION_ACTIONS.get(event.action) or SWEEP_ACTIONS.get(event.action)
+        )
         if pilot_action is not None:  # addressed by item/fix/escalation id: valid while that is, whatever the version
             ctx.require_writer()
             await pilot_action(ctx, session, event.value)
@@ -217,9 +247,17 @@ class Engine:
         await handler(ctx, session, flow, event.value)
 
     async def _form(self, ctx: Ctx, event: FormSubmitted) -> None:
-        ctx.require_writer()
+        ctx.require_role(FORM_ROLES.get(event.form, Role.ENGINEER))
         if event.form in SESSIONLESS_FORMS:
             await SESSIONLESS_FORM_HANDLERS[event.form](ctx, None, None, dict(event.values))
+            return
+        run_form = MAINTENANCE_FORMS.get(event.form)
+        if run_form is not None:  # a maintenance step's value or issue: addressed by run id, no session
+            await run_form(ctx, event.session_id, dict(event.values))
+            return
+        proposal_form = PROPOSAL_FORMS.get(event.form)
+        if proposal_form is not None:  # a flow proposal's edit / reject form: session_id = proposal id
+            await proposal_form(ctx, event.session_id, dict(event.values))
             return
         session = await ctx.session_by_id(event.session_id)
         pilot_form = PILOT_FORMS.get(event.form) or ESCALATION_FORMS.get(event.form)
@@ -257,7 +295,14 @@ class Engine:
         for _ in range(MAX_ATTEMPTS):
             async with self._uow_factory() as uow:
                 session = await uow.sessions.get(event.team_id, event.session_id)
-                if session is None or session.conversation.get("thread"):
+                if session is None:  # a maintenance run's card opened the thread
+                    try:
+                        if await run_thread_started(uow, event):
+                            await uow.commit()
+                    except ConcurrentWriteError:
+                        continue
+                    return
+                if session.conversation.get("thread"):
                     return
                 conversation = dict(session.conversation)
                 conversation["thread"] = event.thread

@@ -134,6 +134,21 @@ class ActionId(StrEnum):
     ESCALATE = "escalate"  # open the escalate form (to whom, why)
     CLAIM = "claim"  # value = escalation id
     CLAIM_CHOICE = "claim_choice"  # value = "<escalation id>:<continue|analysis|takeover>"
+    # maintenance runs (bot.engine.commands.maintenance_actions; session_id = the run id, values address the target)
+    RUN_CHECKLIST = "run_checklist"  # value = target index: post its checklist in the run card's thread
+    RUN_ALL_OK = "run_all_ok"  # value = target index
+    RUN_SKIP_TARGET = "run_skip_target"  # value = target index
+    RUN_STEP = "run_step"  # value = "<target index>:<ok|issue|skipped|value>:<step id>"
+    SCHEDULE_REMOVE = "schedule_remove"  # value = schedule id: confirm `schedule remove`
+    # team settings and the idle sweep (bot.engine.commands.admin_settings / idle_sweep)
+    EDIT_SETTINGS = "edit_settings"  # open the team settings form (no session)
+    NUDGE_RESUME = "nudge_resume"  # Resume on a paused-session reminder: resume in the session's own thread
+    # flow proposal review (bot.engine.flywheel.review; no session: value = proposal id)
+    PROPOSAL_APPROVE = "proposal_approve"  # publish the proposal as it is
+    PROPOSAL_EDIT = "proposal_edit"  # open the proposal's YAML in a form, publish the edited flow
+    PROPOSAL_REJECT = "proposal_reject"  # open the form asking for an optional reason
+    PROPOSAL_DISMISS = "proposal_dismiss"  # set it aside without a verdict
+    PROPOSAL_SHOW = "proposal_show"  # show one proposal with its YAML
 
 
 class FormId(StrEnum):
@@ -150,9 +165,14 @@ class FormId(StrEnum):
     DOCUMENT = "document"  # edit a previewed resolution note before posting it
     PACKAGE = "package"  # edit a previewed escalation package before posting it
     ESCALATE = "escalate"  # escalate a session: to whom (optional) and why
+    RUN_VALUE = "run_value"  # a maintenance step's typed value (session_id = run id; input named "<index>:<step>")
+    RUN_ISSUE = "run_issue"  # what is wrong with a maintenance step (same addressing)
+    TEAM_SETTINGS = "team_settings"  # a team admin edits the team's settings (no session)
+    PROPOSAL_EDIT = "proposal_edit"  # the edited YAML of a flow proposal (session_id = the proposal id)
+    PROPOSAL_REJECT = "proposal_reject"  # why a flow proposal is rejected (session_id = the proposal id)
 
 
-SESSIONLESS_FORMS = frozenset({FormId.PSA_CONNECT})
+SESSIONLESS_FORMS = frozenset({FormId.PSA_CONNECT, FormId.TEAM_SETTINGS})
 # Form fields that are credentials: the intake seals (encrypts) them before the event is written to the inbox.
 SEALED_FIELDS: dict[FormId, frozenset[str]] = {FormId.PSA_CONNECT: frozenset({"public_key", "private_key"})}
 
@@ -259,6 +279,7 @@ class PilotJob(StrEnum):
     DOCUMENT = "document"  # preview a document (arg = document kind)
     STATUS = "status"  # a status update (arg = "<kind>:<quick|detailed>")
     FLOW = "flow"  # draft a flow from a description (arg = the description; no session)
+    FLYWHEEL = "flywheel"  # run the knowledge flywheel for the team (arg = "nightly" | "manual"; no session)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -73,6 +73,7 @@ class TimelineKind(StrEnum):
     BACK = "back"
     PAUSED = "paused"
     RESUMED = "resumed"
+    NUDGED = "nudged"  # the owner of a paused session was reminded (once per pause: bot.engine.commands.idle_sweep)
     TICKET_LINKED = "ticket_linked"
     VARIABLES_SET = "variables_set"
     SUBFLOW_ENTERED = "subflow_entered"

@@ -6,14 +6,15 @@ Every repository call that touches team-owned rows takes ``team_id`` explicitly:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from bot.engine.audit import AuditRepository
 from bot.engine.escalation.records import EscalationRepository
-from bot.engine.events import FileRef
+from bot.engine.flywheel.records import FlywheelRepository
+from bot.engine.idle import IdleSessions
+from bot.engine.maintenance.records import MaintenanceRunRepository
 from bot.engine.model import (
     Fact,
     InboxItem,
@@ -28,6 +29,7 @@ from bot.engine.model import (
     User,
 )
 from bot.engine.pilot.records import DocumentPreview, FlowProposal
+from bot.engine.sharing.records import ShareRepository
 from bot.flows.model import Flow, FlowStatus
 
 
@@ -52,6 +54,10 @@ class TeamRepository(Protocol):
 
     async def get_by_name(self, name: str) -> Team | None:
         """The team with this name."""
+        ...
+
+    async def every(self, limit: int = 1000) -> list[Team]:
+        """Every team, by name (at most ``limit``): for operators and start-up chores, never for a tenant."""
         ...
 
     async def add(self, team: Team) -> None:
@@ -92,6 +98,10 @@ class SettingsRepository(Protocol):
 
     async def put(self, team_id: str, values: dict[str, Any]) -> None:
         """Merge ``values`` into the team's preferences."""
+        ...
+
+    async def remove(self, team_id: str, keys: Sequence[str]) -> None:
+        """Drop ``keys`` from the team's preferences (their defaults apply again)."""
         ...
 
 
@@ -287,7 +297,11 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     pilot: PilotRepository
     escalations: EscalationRepository
+    maintenance_runs: MaintenanceRunRepository
+    flywheel: FlywheelRepository
+    shares: ShareRepository
     audit: AuditRepository
+    idle: IdleSessions
 
     async def __aenter__(self) -> Self:
         """Begin."""
@@ -329,53 +343,4 @@ class Ids(Protocol):
 
     def new(self) -> str:
         """A new unique id (a UUID string)."""
-        ...
-
-
-class FileUnavailable(Exception):
-    """A shared file could not be downloaded (no access, deleted, not hosted by the platform, network); the message
-    says why, for the log and the engineer."""
-
-
-class FileTooLarge(FileUnavailable):
-    """A shared file holds more bytes than the caller's cap (found while reading: nothing past the cap is kept)."""
-
-
-class FileFetcher(Protocol):
-    """Downloads the files people share in a conversation, one implementation per chat platform.
-
-    FlowPilot fetches the files shared since its last turn with this port and passes them to the model; the engine
-    decides which files go and within which caps, the adapter only knows how to reach its platform's files.
-    """
-
-    async def fetch(self, team_id: str, ref: FileRef, max_bytes: int) -> bytes:
-        """The bytes of the file ``ref`` was shared as, with the credentials of ``team_id``'s workspace.
-
-        Reads at most ``max_bytes + 1`` bytes: raises ``FileTooLarge`` when the file is bigger than ``max_bytes``,
-        ``FileUnavailable`` when it cannot be downloaded.
-        """
-        ...
-
-
-# --- ports the platform adapters need (the engine itself never calls these) ------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MessageLocation:
-    """Where a platform put a message: channel, the platform's message id (Slack ``ts``), and its thread."""
-
-    channel: str
-    message_id: str
-    thread: str = ""
-
-
-class MessageRefs(Protocol):
-    """Maps the engine's message refs (``<session>:card``, ``<session>:step:<n>``) to platform messages."""
-
-    async def get(self, team_id: str, platform: str, ref: str) -> MessageLocation | None:
-        """Where the message named ``ref`` was posted."""
-        ...
-
-    async def put(self, team_id: str, platform: str, ref: str, location: MessageLocation) -> None:
-        """Remember where the message named ``ref`` was posted (replacing an earlier location)."""
         ...

@@ -87,6 +87,18 @@ class NewNote:
 
 
 @dataclass(frozen=True, slots=True)
+class NewTicket:
+    """A ticket to open on a board (by name): its summary, and a description that becomes its first note. ``marker``
+    is placed at the end of the description like a note's (so the ticket can be recognised later)."""
+
+    board: str
+    summary: str
+    description: str
+    marker: str = ""
+    company: str = ""  # the company's identifier ("" = the PSA's default for the board, where it has one)
+
+
+@dataclass(frozen=True, slots=True)
 class NewTimeEntry:
     """Time worked on a ticket, in decimal hours, for a member."""
 
@@ -174,6 +186,10 @@ class Psa(Protocol):
 
     async def add_note(self, ticket_id: int, note: NewNote) -> PsaNote:
         """Add a note; returns it with its id."""
+        ...
+
+    async def create_ticket(self, ticket: NewTicket) -> PsaTicket:
+        """Open a ticket on ``ticket.board``; returns it with its id. Not repeated after a lost answer."""
         ...
 
     async def find_note(self, ticket_id: int, marker: str) -> PsaNote | None:

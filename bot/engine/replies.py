@@ -211,6 +211,8 @@ class Attachment:
     mime_type: str = "text/markdown"
     title: str = ""
     final: bool = False  # the closing note of a session (resolved or abandoned), not an on-demand export
+    upload: bool = False  # deliver it as a file where the platform lets the bot upload one (Slack); else as today
+    download_url: str = ""  # a short-lived signed link to the same document, for platforms that cannot upload
 
 
 @dataclass(frozen=True, slots=True)

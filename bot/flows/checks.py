@@ -6,6 +6,7 @@ import re
 from collections.abc import Collection, Iterator
 
 from bot.flows.cron import cron_problem
+from bot.flows.durations import duration_problem
 from bot.flows.errors import FlowError, suggest
 from bot.flows.graph import closed_loops, edges, links, reachable
 from bot.flows.model import Flow, FlowKind, Node, NodeType, VerificationType
@@ -197,7 +198,7 @@ def check_variables(flow: Flow) -> Iterator[FlowError]:
 
 
 def check_maintenance(flow: Flow) -> Iterator[FlowError]:
-    """Maintenance flows: targets present and unique, a valid cron schedule if given."""
+    """Maintenance flows: targets present and unique, a valid cron schedule and run deadline if given."""
     if not flow.targets:
         yield _err(
             flow,
@@ -219,3 +220,7 @@ def check_maintenance(flow: Flow) -> Iterator[FlowError]:
         problem = cron_problem(flow.schedule)
         if problem:
             yield _err(flow, flow.line_of("schedule"), problem, "bad-cron")
+    if flow.deadline:
+        problem = duration_problem(flow.deadline)
+        if problem:
+            yield _err(flow, flow.line_of("deadline"), problem, "bad-deadline")

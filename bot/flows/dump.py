@@ -115,6 +115,10 @@ def flow_dict(flow: Flow) -> dict[str, Any]:
             doc[name] = _Inline(getattr(flow, name))
     if flow.schedule:
         doc["schedule"] = flow.schedule
+    if flow.deadline:
+        doc["deadline"] = flow.deadline
+    if flow.ticket is not None:
+        doc["ticket"] = flow.ticket
     if flow.start:
         doc["start"] = flow.start
     if flow.variables:

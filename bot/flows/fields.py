@@ -37,6 +37,8 @@ TOP_FIELDS = (
     "variables",
     "targets",
     "schedule",
+    "ticket",
+    "deadline",
 )
 
 _STEP = (
@@ -104,6 +106,17 @@ class Builder:
             self.error(raw.line_of(name), f"{name!r} reads as {str(value).lower()}; {BOOL_HINT}", "bad-type")
             return ""
         return str(value).strip()
+
+    def ticket(self, raw: LineDict) -> int | None:
+        """A ticket number (``12345`` or ``"#12345"``), or None when the field is absent."""
+        value = raw.get("ticket")
+        if value is None:
+            return None
+        text = str(value).strip().lstrip("#") if not isinstance(value, bool) else ""
+        if not text.isdigit() or int(text) <= 0:
+            self.error(raw.line_of("ticket"), "'ticket' must be a ticket number such as 12345", "bad-type")
+            return None
+        return int(text)
 
     def integer(self, raw: LineDict, name: str, default: int) -> int:
         """A whole-number field."""

@@ -2,7 +2,8 @@
 
 Format (see ``bot/flows/schema/flow.schema.json`` and the bundled samples): top-level ``key``, ``name``, ``kind``
 and either ``nodes`` (troubleshooting, with ``start``) or ``steps`` (procedural and maintenance, with optional
-``variables``, and for maintenance ``targets`` and ``schedule``). Semantic checks live in ``validator``.
+``variables``, and for maintenance ``targets``, ``schedule``, ``deadline`` and ``ticket``). Semantic checks live in
+``validator``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,13 @@ def _parse_yaml(text: str, path: str) -> Any:
         raise FlowLoadError([FlowError(path, 1, f"YAML error: {err}", "yaml-syntax")]) from None
 
 
-_ONLY_FOR = {"start": FlowKind.TROUBLESHOOTING, "targets": FlowKind.MAINTENANCE, "schedule": FlowKind.MAINTENANCE}
+_ONLY_FOR = {
+    "start": FlowKind.TROUBLESHOOTING,
+    "targets": FlowKind.MAINTENANCE,
+    "schedule": FlowKind.MAINTENANCE,
+    "ticket": FlowKind.MAINTENANCE,
+    "deadline": FlowKind.MAINTENANCE,
+}
 
 
 def _misplaced(b: Builder, doc: LineDict, kind: FlowKind) -> None:
@@ -114,6 +121,8 @@ def parse_flow_text(text: str, path: str = "<string>") -> Flow:
         variables=b.variables(doc),
         targets=b.targets(doc),
         schedule=b.text(doc, "schedule"),
+        ticket=b.ticket(doc),
+        deadline=b.text(doc, "deadline"),
         source_path=path,
         field_lines=dict(doc.key_lines),
     )

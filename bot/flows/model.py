@@ -164,6 +164,8 @@ class Flow:
     variables: tuple[Variable, ...] = ()
     targets: tuple[Target, ...] = ()
     schedule: str = ""
+    ticket: int | None = None  # maintenance: the PSA ticket a run's summary is noted on
+    deadline: str = ""  # maintenance: how long a run stays open ("4h", "90m", "1d"; "" = 12 hours)
     source_path: str = ""
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     _index: dict[str, Node] = field(default_factory=dict, compare=False, repr=False)

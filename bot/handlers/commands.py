@@ -12,6 +12,7 @@ COMMAND_WORDS = frozenset(
     {
         "start", "list", "search", "status", "note", "back", "pause", "resume", "resolve", "abandon", "export",
         "help", "history", "link", "addstep", "pilot", "ask", "fact", "update", "flow", "escalate", "park", "stats",
+        "share", "schedule", "proposals",
     }
 )  # fmt: skip
 
@@ -23,7 +24,9 @@ def split_command(text: str) -> tuple[str, str]:
 
 
 ADMIN = "admin"
-ADMIN_SUBCOMMANDS = frozenset({"psa", "members", "escalation-channel", "audit"})  # bot.engine.commands.admin
+ADMIN_SUBCOMMANDS = frozenset(
+    {"psa", "members", "escalation-channel", "audit", "users", "teams", "settings"}
+)  # bot.engine.commands.admin
 
 
 def is_command(name: str, args: str) -> bool:

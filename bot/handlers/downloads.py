@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.engine.ports import FileTooLarge
+from bot.engine.file_fetch import FileTooLarge
 
 CHUNK = 64 * 1024
 

@@ -9,7 +9,7 @@ the committed row goes straight to the worker instead of being read back from th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -51,6 +51,7 @@ class Intake:
         self._seal = seal
         self._hand_over = hand_over
         self._teams: dict[str, str] = {}
+        self.on_team: Callable[[list[str]], Awaitable[None]] | None = None  # a team seen first by this process
         self._appender = uow_factory if isinstance(uow_factory, InboxAppender) else None
 
     async def team_for(self, platform: str, workspace: str) -> str:
@@ -59,6 +60,8 @@ class Intake:
         team_id = self._teams.get(name)
         if team_id is None:
             team_id = await team_id_for(self._uow_factory, self._ids, name, self._now)
+            if self.on_team is not None:  # e.g. make sure a new team has its periodic schedules (cheap when it has)
+                await self.on_team([team_id])
             self._teams[name] = team_id
         return team_id
 

@@ -21,6 +21,7 @@ from typing import Any
 from bot.engine import codec
 from bot.engine.audit import delivery_entry
 from bot.engine.events import Actor, ConversationRef, DeliveryReported, DeliveryState
+from bot.engine.maintenance.records import PSA_TICKET
 from bot.engine.model import OutboxItem
 from bot.engine.ports import Clock, UnitOfWorkFactory
 from bot.engine.psa import (
@@ -36,6 +37,7 @@ from bot.engine.psa import (
     PsaUnavailableError,
 )
 from bot.jobs.loop import WakeableLoop
+from bot.jobs.outbox_tickets import open_ticket
 
 log = logging.getLogger(__name__)
 BOT = "ResolutionFlow"
@@ -146,6 +148,8 @@ class OutboxWorker:
 
     async def _apply(self, psa: Psa, item: OutboxItem) -> tuple[dict[str, Any], str]:
         payload = item.payload
+        if item.kind == PSA_TICKET:  # a new ticket, not a push to an existing one
+            return await open_ticket(psa, item)
         ticket = int(payload["ticket"])
         if item.kind == "psa.note":
             marker = str(payload.get("marker", ""))

@@ -123,6 +123,15 @@ class ClaudeCopilot:
         call = self._forced(Purpose.FLOW, ModelTier.DEEP, context.flow_request(description))
         return self._required(await self._structured(call, schema.FLOW_TOOL, lambda data, _: parse.flow_yaml(data)))
 
+    async def draft_from_evidence(self, team_id: str, request: str) -> str:
+        """A flow draft from the knowledge flywheel's evidence (a new flow, or a flow with a new branch), by the deep
+        model; loaded and validated like ``generate_flow`` (``bot.engine.flywheel.assist``)."""
+        messages = [{"role": "user", "content": [{"type": "text", "text": context.redacted(request)}]}]
+        choice = {"type": "tool", "name": schema.FLOW_TOOL}
+        tools = [schema.FLOW_TOOL_DEF]
+        call = Call(Purpose.FLOW, ModelTier.DEEP, system.flywheel(), messages, MAX_TOKENS[Purpose.FLOW], tools, choice)
+        return self._required(await self._structured(call, schema.FLOW_TOOL, lambda data, _: parse.flow_yaml(data)))
+
     # --- plumbing ----------------------------------------------------------------------------------------------
 
     def _forced(self, purpose: Purpose, tier: ModelTier, messages: list[Any], kind: DocKind | None = None) -> Call:

@@ -48,3 +48,12 @@ def system(purpose: Purpose, kind: DocKind | None = None) -> list[Json]:
     blocks: list[Json] = [{"type": "text", "text": t} for t in texts]
     blocks[-1]["cache_control"] = dict(CACHE)
     return blocks
+
+
+def flywheel() -> list[Json]:
+    """The system blocks for drafting a flow from the knowledge flywheel's evidence: the persona, the flow format with
+    its examples, then ``prompts/flywheel.md``; the last block marked for caching (identical for every team)."""
+    texts = [text("persona"), f"{text('flow')}\n\n{_flow_examples()}", text("flywheel")]
+    blocks: list[Json] = [{"type": "text", "text": t} for t in texts]
+    blocks[-1]["cache_control"] = dict(CACHE)
+    return blocks

@@ -6,6 +6,12 @@ calls the Slack and search builders; the scheduler's tables are added here), so 
 the whole schema.
 """
 
+from bot.store import (
+    flywheel_tables,  # noqa: F401  (registers ``flow_proposal_details``, ``flywheel_runs``)
+    idle_sweep_indexes,  # noqa: F401  (registers ``ix_sessions_idle``, ``ix_session_timeline_kind``)
+    maintenance_tables,  # noqa: F401  (registers ``maintenance_runs``)
+    share_tables,  # noqa: F401  (registers ``share_links``, ``share_views``)
+)
 from bot.store.schedule_tables import add_schedule_tables
 from bot.store.tables import Base
 

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
-from bot.engine.ports import MessageLocation
+from bot.engine.message_refs import MessageLocation
 from bot.store.repositories.base import dialect_insert, per_dialect, table_of
 from bot.store.tables import ChatMessageRow
 

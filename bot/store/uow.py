@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.engine.audit import AuditRepository
 from bot.engine.escalation.records import EscalationRepository
+from bot.engine.flywheel.records import FlywheelRepository
+from bot.engine.idle import IdleSessions
+from bot.engine.maintenance.records import MaintenanceRunRepository
 from bot.engine.ports import (
     FlowRepository,
     InboxRepository,
@@ -27,15 +30,20 @@ from bot.engine.ports import (
     UnitOfWorkFactory,
     UserRepository,
 )
+from bot.engine.sharing.records import ShareRepository
 from bot.store.repositories.audit import SqlAudit
 from bot.store.repositories.escalations import SqlEscalations
 from bot.store.repositories.flows import FlowCache, SqlFlows
+from bot.store.repositories.flywheel import SqlFlywheel
+from bot.store.repositories.idle import SqlIdleSessions
 from bot.store.repositories.inbox import SqlInbox
+from bot.store.repositories.maintenance import SqlMaintenanceRuns
 from bot.store.repositories.notes import SqlNotes
 from bot.store.repositories.outbox import SqlOutbox
 from bot.store.repositories.pilot import SqlPilot
 from bot.store.repositories.sessions import SqlSessions
 from bot.store.repositories.settings import SqlSettings
+from bot.store.repositories.shares import SqlShares
 from bot.store.repositories.teams import SqlTeams
 from bot.store.repositories.users import SqlUsers
 
@@ -56,7 +64,11 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     pilot: PilotRepository
     escalations: EscalationRepository
+    maintenance_runs: MaintenanceRunRepository
+    flywheel: FlywheelRepository
+    shares: ShareRepository
     audit: AuditRepository
+    idle: IdleSessions
 
     def __init__(self, engine: AsyncEngine, flow_cache: FlowCache | None = None) -> None:
         self._engine = engine
@@ -80,7 +92,11 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(connection)
         self.pilot = SqlPilot(connection)
         self.escalations = SqlEscalations(connection)
+        self.maintenance_runs = SqlMaintenanceRuns(connection)
+        self.flywheel = SqlFlywheel(connection)
+        self.shares = SqlShares(connection)
         self.audit = SqlAudit(connection)
+        self.idle = SqlIdleSessions(connection)
         return self
 
     async def __aexit__(

@@ -3,7 +3,8 @@
 Checks ``Authorization: Basic base64("{company}+{public}:{private}")`` and the ``clientId`` header (401 otherwise),
 answers with realistic shapes (``_info`` blocks, 201 on create, ``{code, message, errors[]}`` on failure) and pages
 lists with ``page``/``pageSize`` and a ``Link`` header. Routes: ``/system/info``; ``/service/tickets`` (list, GET,
-JSON-Patch status/summary); ``…/{id}/notes`` (GET paged + ``orderBy``, POST); ``…/{id}/allNotes``;
+JSON-Patch status/summary, POST a new ticket on a known board with its ``initialDescription`` as the first note);
+``…/{id}/notes`` (GET paged + ``orderBy``, POST); ``…/{id}/allNotes``;
 ``/time/entries`` (POST); ``/system/members`` (list with ``conditions``/``fields``, GET by id).
 
 Faults come from ``LoopbackFake`` (``fail_next``, ``delay_next``, ``reset_next``, ``stall_next``, ``outage``); here:
@@ -50,6 +51,7 @@ class FakeConnectWise(LoopbackFake):
         self.statuses = dict(STATUSES)
         self.forbidden: set[str] = set()
         self.sticky_status: set[int] = set()
+        self.boards: set[str] = {"Service Desk", "Maintenance"}  # boards a new ticket may be opened on
         self.version = "v2025.1.10431"
         self._ids = itertools.count(70001)
         self.api_member = self.add_member(176, "RFBotAPI", "ResolutionFlow", "API", email="rfbot-api@acme.example")
@@ -57,6 +59,7 @@ class FakeConnectWise(LoopbackFake):
         add, p = self.app.router.add_route, PREFIX
         add("GET", p + "/system/info", self._system_info)
         add("GET", p + "/service/tickets", self._list_tickets)
+        add("POST", p + "/service/tickets", self._create_ticket)
         add("GET", p + "/service/tickets/{id:\\d+}", self._get_ticket)
         add("PATCH", p + "/service/tickets/{id:\\d+}", self._patch_ticket)
         add("GET", p + "/service/tickets/{id:\\d+}/notes", self._list_notes)
@@ -193,6 +196,21 @@ class FakeConnectWise(LoopbackFake):
 
     async def _list_tickets(self, request: web.Request) -> web.Response:
         return self._list(request, list(self.tickets.values()))
+
+    async def _create_ticket(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        if not isinstance(body, dict) or not str(body.get("summary") or "").strip():
+            return self._bad("ticket object is invalid", ("NullValue", "The summary field is required.", "summary"))
+        board = body.get("board") if isinstance(body.get("board"), dict) else {}
+        name = next((b for b in self.boards if b.casefold() == str(board.get("name", "")).casefold()), None)
+        if name is None:
+            return self._bad("ticket object is invalid", ("InvalidObject", "board object is invalid", "board"))
+        ticket_id = next(self._ids)
+        ticket = self.add_ticket(ticket_id, str(body["summary"])[:100], board=name)
+        description = str(body.get("initialDescription") or "")
+        if description.strip():
+            self._store_note(ticket_id, {"text": description, "detailDescriptionFlag": True}, self.api_member)
+        return web.json_response(ticket, status=201)
 
     async def _get_ticket(self, request: web.Request) -> web.Response:
         ticket_id, ticket = self._ticket(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.engine.events import FileRef
-from bot.engine.ports import FileTooLarge, FileUnavailable
+from bot.engine.file_fetch import FileTooLarge, FileUnavailable
 
 PLATFORM = "test"
 

@@ -10,7 +10,9 @@ from bot.engine.psa import (
     CheckResult,
     MemberLink,
     NewNote,
+    NewTicket,
     NewTimeEntry,
+    NoteKind,
     Psa,
     PsaCredentials,
     PsaError,
@@ -66,6 +68,14 @@ class MemoryPsa:
             self.lose_replies -= 1
             raise PsaUnavailableError("ConnectWise did not answer in time", ambiguous=True)
         return stored
+
+    async def create_ticket(self, ticket: NewTicket) -> PsaTicket:
+        self._check_fault()
+        created = PsaTicket(next(self._ids), ticket.summary[:100], board=ticket.board)
+        self.tickets[created.id] = created
+        text = f"{ticket.description}\n[rf:{ticket.marker}]" if ticket.marker else ticket.description
+        self.notes.setdefault(created.id, []).append(PsaNote(next(self._ids), text, NoteKind.DETAIL))
+        return created
 
     async def find_note(self, ticket_id: int, marker: str) -> PsaNote | None:
         self._check_fault()

@@ -15,6 +15,8 @@ from typing import Any, Self
 
 from bot.engine.audit import AuditEntry
 from bot.engine.escalation.records import Escalation
+from bot.engine.flywheel.records import FlywheelRun
+from bot.engine.maintenance.records import MaintenanceRun
 from bot.engine.model import (
     Fact,
     InboxItem,
@@ -33,6 +35,10 @@ from bot.engine.ports import DuplicateRowError, StaleSessionError
 from bot.flows.model import Flow, FlowStatus
 from tests.fakes.memory_audit import AuditLog
 from tests.fakes.memory_escalations import Escalations
+from tests.fakes.memory_flywheel import Flywheel
+from tests.fakes.memory_idle import IdleSweepQueries
+from tests.fakes.memory_maintenance import MaintenanceRuns
+from tests.fakes.memory_shares import Shares
 
 
 @dataclass
@@ -54,7 +60,11 @@ class State:
     previews: dict[tuple[str, str, str], DocumentPreview] = field(default_factory=dict)
     proposals: list[FlowProposal] = field(default_factory=list)
     escalations: dict[str, Escalation] = field(default_factory=dict)
+    maintenance_runs: dict[str, MaintenanceRun] = field(default_factory=dict)
+    shares: dict[str, Any] = field(default_factory=dict)  # ShareLink by id; share_views: ShareView
+    share_views: list[Any] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+    flywheel_runs: list[FlywheelRun] = field(default_factory=list)
 
 
 class _Repo:
@@ -72,6 +82,9 @@ class Teams(_Repo):
 
     async def get_by_name(self, name: str) -> Team | None:
         return next((copy.deepcopy(t) for t in self.s.teams.values() if t.name == name), None)
+
+    async def every(self, limit: int = 1000) -> list[Team]:
+        return [copy.deepcopy(t) for t in sorted(self.s.teams.values(), key=lambda t: t.name)][:limit]
 
     async def add(self, team: Team) -> None:
         if any(t.name == team.name for t in self.s.teams.values()):
@@ -109,6 +122,10 @@ class Settings(_Repo):
 
     async def put(self, team_id: str, values: dict[str, Any]) -> None:
         self.s.settings.setdefault(team_id, {}).update(values)
+
+    async def remove(self, team_id: str, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.s.settings.get(team_id, {}).pop(key, None)
 
 
 class Flows(_Repo):
@@ -340,7 +357,11 @@ class MemoryUnitOfWork:
         self.outbox = Outbox(self)
         self.pilot = Pilot(self)
         self.escalations = Escalations(self)
+        self.maintenance_runs = MaintenanceRuns(self)
+        self.shares = Shares(self)
         self.audit = AuditLog(self)
+        self.flywheel = Flywheel(self)
+        self.idle = IdleSweepQueries(self)
         self.committed = False
 
     async def __aenter__(self) -> Self:

@@ -1,5 +1,6 @@
-"""A loopback fake of the Slack Web API (``/api/<method>``) plus ``response_url`` endpoints (``/response/<id>``) and
-private file downloads (``add_file``; see ``tests.fakes.slack_files``).
+"""A loopback fake of the Slack Web API (``/api/<method>``) plus ``response_url`` endpoints (``/response/<id>``),
+private file downloads (``add_file``; see ``tests.fakes.slack_files``) and file uploads (``uploads``; see
+``tests.fakes.slack_uploads``).
 
 Point slack_sdk at it with ``WebClient(token="xoxb-test-T1", base_url=fake.base_url + "/api/")``. Success is HTTP 200
 with ``{"ok": true, ...}``; API errors are HTTP 200 with ``{"ok": false, "error": ...}``, as Slack does.
@@ -18,6 +19,7 @@ from aiohttp import web
 
 from tests.fakes.http_fake import RECORDED, LoopbackFake, parse_body
 from tests.fakes.slack_files import Download, SlackFileHost
+from tests.fakes.slack_uploads import SlackUploads, UploadedFile, UploadError
 
 Params = dict[str, Any]
 DEFAULT_SCOPES = (
@@ -77,6 +79,7 @@ class FakeSlackApi(LoopbackFake):
         self.app.router.add_route("*", "/api/{method}", self._api)
         self.app.router.add_post("/response/{rid}", self._response_url)
         self.file_host = SlackFileHost(self.app, self.tokens)
+        self.file_uploads = SlackUploads(self.app, lambda: self.base_url)
 
     # ---- registration -------------------------------------------------------------------------------------------
     def add_workspace(
@@ -127,6 +130,11 @@ class FakeSlackApi(LoopbackFake):
     def downloads(self) -> list[Download]:
         """Every request for a private file, in order."""
         return self.file_host.downloads
+
+    @property
+    def uploads(self) -> list[UploadedFile]:
+        """Every file shared through ``files.completeUploadExternal``, with its bytes, in order."""
+        return self.file_uploads.uploads
 
     def next_ts(self) -> str:
         """A fresh, strictly increasing message timestamp such as ``1700000000.000100``."""
@@ -230,7 +238,7 @@ class FakeSlackApi(LoopbackFake):
                 result = {"ok": True, **handler(ws, params)}
                 if method == "auth.test":
                     headers["x-oauth-scopes"] = ws.scopes
-        except SlackError as err:
+        except (SlackError, UploadError) as err:
             result = {"ok": False, "error": err.error}
         self.api_log.append(ApiCall(method, team_id, params, result))
         return web.json_response(result, headers=headers)
@@ -370,6 +378,12 @@ class FakeSlackApi(LoopbackFake):
         out: Params = {"id": user["id"], "team_id": ws.team_id, "name": user["email"].split("@")[0], "tz": "UTC"}
         out |= {"real_name": user["name"], "deleted": False, "is_bot": False, "profile": profile}
         return {"user": out}
+
+    def _m_files_getUploadURLExternal(self, ws: Workspace, p: Params) -> Params:
+        return self.file_uploads.get_upload_url(ws.team_id, ws.scopes, p)
+
+    def _m_files_completeUploadExternal(self, ws: Workspace, p: Params) -> Params:
+        return self.file_uploads.complete(ws.team_id, p)
 
     def _m_assistant_threads_setStatus(self, ws: Workspace, p: Params) -> Params:
         return {}

@@ -10,6 +10,9 @@ from __future__ import annotations
 from bot.engine import texts
 from bot.engine.audit import AuditAction
 from bot.engine.commands.admin_audit import show_audit
+from bot.engine.commands.admin_settings import settings_command
+from bot.engine.commands.admin_teams import teams_command
+from bot.engine.commands.admin_users import users_command
 from bot.engine.commands.members import members_command
 from bot.engine.context import Ctx, UserError
 from bot.engine.escalation import channels
@@ -20,14 +23,12 @@ from bot.engine.psa import CheckResult, PsaCredentials, PsaError
 from bot.engine.replies import Context, Input, OpenForm, Text
 from bot.flows.model import Flow
 
-ADMINS = (Role.TEAM_ADMIN, Role.SUPER_ADMIN)
 FIELDS = ("site_url", "company_id", "public_key", "private_key", "client_id")
 
 
 def require_admin(ctx: Ctx) -> None:
     """Refuse anyone below team admin."""
-    if ctx.user.role not in ADMINS:
-        raise UserError(texts.ADMIN_ONLY.format(role=ctx.user.role.value.replace("_", " ")))
+    ctx.require_role(Role.TEAM_ADMIN)
 
 
 def _check_lines(results: list[CheckResult]) -> str:
@@ -35,15 +36,24 @@ def _check_lines(results: list[CheckResult]) -> str:
 
 
 async def cmd_admin(ctx: Ctx, args: str) -> None:
-    """Team administration: `admin psa` (connect the PSA, `check`, `disconnect`), `admin members`, `admin audit` and
-    `admin escalation-channel here|#channel|off`."""
+    """Team administration: `admin psa` (connect the PSA, `check`, `disconnect`), `admin members`, `admin audit`,
+    `admin settings` (show, `set <key> <value>`, `reset <key>`) and `admin escalation-channel here|#channel|off`."""
     require_admin(ctx)
     words = args.lower().split()
+    if words and words[0] == "teams":
+        await teams_command(ctx, args.split()[1:])
+        return
+    if words and words[0] == "users":
+        await users_command(ctx, args.split()[1:])
+        return
     if words and words[0] == "audit":
         await show_audit(ctx, args.split()[1:])
         return
     if words and words[0] == "escalation-channel":
         await escalation_channel(ctx, args.split()[1:])
+        return
+    if words and words[0] == "settings":
+        await settings_command(ctx, args.strip()[len("settings") :])
         return
     if not words or words[0] not in ("psa", "members"):
         raise UserError(f"{texts.ADMIN_USAGE} {esc_texts.CHANNEL_USAGE}")

@@ -20,25 +20,19 @@ from bot.engine.commands.escalate import actor_for
 from bot.engine.context import Ctx
 from bot.engine.escalation import texts as t
 from bot.engine.escalation.channels import channel_for
-from bot.engine.escalation.records import (
-    DEFAULT_REMINDER_MINUTES,
-    LIST_SETTING,
-    REMINDER_KIND,
-    REMINDER_SETTING,
-    Escalation,
-)
+from bot.engine.escalation.records import REMINDER_KIND, Escalation
 from bot.engine.escalation.views import direct_view, notice_ref, notice_view, ticket_words, title_of
 from bot.engine.events import ConversationRef
 from bot.engine.model import Session, SessionStatus
 from bot.engine.ports import UnitOfWork
 from bot.engine.replies import Context, DirectMessage, Post, View
 from bot.engine.scheduled import ScheduleBook, ScheduledRun, ScheduleSpec
+from bot.engine.team_settings import ESCALATION_LIST, ESCALATION_REMINDER_MINUTES, TeamSettings
 
 
 def reminder_minutes(prefs: dict[str, Any]) -> int:
-    """The team's window before a re-ping, in minutes (at least 1)."""
-    value = prefs.get(REMINDER_SETTING, DEFAULT_REMINDER_MINUTES)
-    return max(1, int(value)) if isinstance(value, int | float) and not isinstance(value, bool) else 15
+    """The team's window before a re-ping, in minutes (the typed setting ``escalation_reminder_minutes``)."""
+    return TeamSettings(prefs).get(ESCALATION_REMINDER_MINUTES)
 
 
 def reminder_spec(escalation: Escalation, session: Session, run_at: datetime) -> ScheduleSpec:
@@ -107,8 +101,7 @@ async def remind(ctx: Ctx, escalation: Escalation, session: Session, prefs: dict
 def _next_in_list(prefs: dict[str, Any], escalation: Escalation) -> str:
     """The member of the escalation list this reminder widens to ("" when the list is used up): the list in order,
     without whoever escalated and the named senior (already reminded)."""
-    raw = prefs.get(LIST_SETTING)
-    listed = [str(u) for u in raw] if isinstance(raw, list) else []
+    listed = TeamSettings(prefs).get(ESCALATION_LIST)
     members = [u for u in listed if u not in (escalation.escalated_by, escalation.target_id)]
     index = escalation.reminders - 1
     return members[index] if 0 <= index < len(members) else ""

@@ -1,4 +1,8 @@
-"""`export md|txt|html` — the session documentation as a file, redacted per the team's setting."""
+"""`export md|txt|html` — the session documentation as a file, redacted per the team's setting.
+
+The ``Attachment`` asks to be uploaded as a file where the platform allows it (Slack) and carries a short-lived
+signed download link (when ``rfbot serve`` serves one) for platforms whose bots cannot upload into the conversation
+(Teams channels and chats)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from bot.engine.context import Ctx, UserError
 from bot.engine.documents import document_for, redaction_enabled
 from bot.engine.model import Session, SessionStatus
 from bot.engine.replies import Attachment
+from bot.engine.sharing.signing import DOWNLOAD_PATH, DOWNLOAD_TTL, Purpose
 from bot.notes.redact import Redaction
 from bot.notes.render import default_filename, render
 
@@ -14,7 +19,7 @@ FORMATS = {"md": "text/markdown", "txt": "text/plain", "html": "text/html"}
 ALIASES = {"markdown": "md", "text": "txt", "plain": "txt", "htm": "html", "": "md"}
 
 
-async def _session_to_export(ctx: Ctx) -> Session:
+async def session_to_export(ctx: Ctx) -> Session:
     """The open session here, else the actor's latest one here. A command typed at channel level (Slack slash
     commands carry no thread) also finds the actor's sessions in that channel's threads, open ones first."""
     conversation = ctx.conversation
@@ -43,9 +48,23 @@ async def cmd_export(ctx: Ctx, args: str) -> None:
     fmt = ALIASES.get(fmt, fmt)
     if fmt not in FORMATS:
         raise UserError(texts.EXPORT_FORMATS)
-    session = await _session_to_export(ctx)
+    session = await session_to_export(ctx)
     doc = await document_for(ctx, session)
     rendered = render(doc, fmt, redaction=await redaction_enabled(ctx))
     filename = default_filename(doc, fmt)
     ctx.whisper(texts.EXPORT_READY.format(filename=filename, redactions=Redaction("", rendered.redactions).summary()))
-    ctx.replies.append(Attachment(ctx.conversation, filename, rendered.body, FORMATS[fmt], f"Export ({fmt})"))
+    download = ""
+    if ctx.links is not None:
+        claims = {"team": ctx.team_id, "session": session.id, "user": ctx.user.id, "fmt": fmt}
+        download = ctx.links.url(DOWNLOAD_PATH, ctx.links.sign(Purpose.DOWNLOAD, claims, ctx.now + DOWNLOAD_TTL))
+    ctx.replies.append(
+        Attachment(
+            ctx.conversation,
+            filename,
+            rendered.body,
+            FORMATS[fmt],
+            f"Export ({fmt})",
+            upload=True,
+            download_url=download,
+        )
+    )

@@ -16,7 +16,8 @@ from bot.engine.replies import Block, Context, Text
 MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
-async def _find_user(ctx: Ctx, name: str) -> User:
+async def find_user(ctx: Ctx, name: str) -> User:
+    """The team member ``name`` names: a mention, a display name or e-mail, or a unique name prefix."""
     mention = MENTION.match(name)
     if mention:
         found = await ctx.uow.users.by_identity(ctx.team_id, ctx.event.actor.platform, mention.group(1))
@@ -47,7 +48,7 @@ async def members_command(ctx: Ctx, psa: PsaDirectory, words: list[str]) -> None
     action = words[0].lower() if words else "list"
     try:
         if action in ("set", "map") and len(words) >= 3:
-            user = await _find_user(ctx, " ".join(words[1:-1]))
+            user = await find_user(ctx, " ".join(words[1:-1]))
             identifier = words[-1].casefold()
             member = next((m for m in await client.list_members() if m.identifier.casefold() == identifier), None)
             if member is None:
@@ -61,7 +62,7 @@ async def members_command(ctx: Ctx, psa: PsaDirectory, words: list[str]) -> None
             )
             ctx.whisper(said)
         elif action in ("clear", "unmap") and len(words) >= 2:
-            user = await _find_user(ctx, " ".join(words[1:]))
+            user = await find_user(ctx, " ".join(words[1:]))
             gone = await psa.drop_member_link(ctx.team_id, user.id)
             if gone:
                 await ctx.audit(AuditAction.MEMBER_UNLINKED, f"user {user.id}", name=user.display_name)

@@ -15,6 +15,9 @@ from bot.engine.commands import (
     lifecycle,
     notes,
     pilot,
+    proposals,
+    schedule,
+    share,
     start,
 )
 from bot.engine.commands.steps import on_back
@@ -38,11 +41,14 @@ COMMANDS: dict[str, CommandHandler] = {
     "escalate": escalate.cmd_escalate,
     "park": escalate.cmd_park,
     "export": export.cmd_export,
+    "schedule": schedule.cmd_schedule,
+    "share": share.cmd_share,
     "history": info.cmd_history,
     "pilot": pilot.cmd_pilot,
     "fact": pilot.cmd_fact,
     "update": pilot.cmd_update,
     "flow": flow_builder.cmd_flow,
+    "proposals": proposals.cmd_proposals,
     "admin": admin.cmd_admin,
     "stats": escalation_stats.cmd_stats,
 }
@@ -59,7 +65,6 @@ ALIASES = {
     "handoff": "escalate",
 }
 
-READ_ONLY = frozenset({"list", "search", "status", "export", "history", "help", "stats"})
 
 
 async def cmd_back(ctx: Ctx, args: str) -> None:

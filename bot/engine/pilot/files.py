@@ -24,9 +24,9 @@ from typing import Any
 
 from bot.engine.copilot import Attachment
 from bot.engine.events import CommandIssued, Event, FileRef, MessageReceived
+from bot.engine.file_fetch import FileFetcher, FileTooLarge, FileUnavailable
 from bot.engine.model import TimelineEntry, TimelineKind
 from bot.engine.pilot import texts as t
-from bot.engine.ports import FileFetcher, FileTooLarge, FileUnavailable
 from bot.notes.redact import redact_or_blank
 
 log = logging.getLogger(__name__)

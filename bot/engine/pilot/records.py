@@ -23,7 +23,12 @@ class DocumentPreview:
 
 @dataclass(slots=True)
 class FlowProposal:
-    """A proposed flow waiting for review (AI flow builder, knowledge flywheel)."""
+    """A proposed flow waiting for review (AI flow builder, knowledge flywheel).
+
+    The flywheel keeps its ``evidence`` (which sessions, how many, outcomes, dates; ``bot.engine.flywheel``), a
+    ``signature`` stable for the same group of sessions (no duplicate on the next night), and for a
+    ``branch_addition`` the flow version and node the branch was drafted on. A review (``decided_*``) sets
+    ``status``; ``published_version`` is the flow version an approval published."""
 
     id: str
     team_id: str
@@ -37,3 +42,13 @@ class FlowProposal:
     source_session_id: str = ""
     created_by: str = ""
     validated_by_outcome: bool = False
+    evidence: dict[str, Any] = field(default_factory=dict)
+    signature: str = ""
+    base_version: int = 0
+    node_id: str = ""
+    tier: str = ""  # who drafted it: "claude" | "offline"
+    decided_by: str = ""
+    decided_by_name: str = ""
+    decided_at: datetime | None = None
+    reason: str = ""
+    published_version: int = 0

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.engine.copilot import Copilot, Retriever
-from bot.engine.ports import FileFetcher
+from bot.engine.file_fetch import FileFetcher
 
 
 @dataclass(slots=True)

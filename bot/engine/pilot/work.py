@@ -18,6 +18,7 @@ from bot.engine.context import Ctx
 from bot.engine.copilot import Brief, Copilot, CopilotUnavailable, DocKind, Hit, PilotTurn, Purpose, StatusKind
 from bot.engine.directory import ensure_user
 from bot.engine.events import ConversationRef, PilotJob, PilotWork
+from bot.engine.flywheel.run import FlywheelRunner
 from bot.engine.model import Session, TimelineKind
 from bot.engine.pilot import files as shared_files
 from bot.engine.pilot import fixes as fix_rules
@@ -72,6 +73,8 @@ class PilotRunner:
         """Do the job and return the replies that show its result."""
         if work.job is PilotJob.FLOW:
             return await self._flow(work, inbox_id)
+        if work.job is PilotJob.FLYWHEEL:  # the knowledge flywheel (bot.engine.flywheel.run)
+            return await FlywheelRunner(self._uow_factory, self._clock, self._ids, self._services).run(work, inbox_id)
         snap = await self._read(work)
         if snap is None:
             await self._finish(work, inbox_id)

@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 
 from bot.engine.events import FileRef
-from bot.engine.ports import FileTooLarge, FileUnavailable
+from bot.engine.file_fetch import FileTooLarge, FileUnavailable
 
 
 def read_capped(name: str, max_bytes: int) -> bytes:

@@ -17,7 +17,7 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.engine.events import FileRef
-from bot.engine.ports import FileTooLarge, FileUnavailable
+from bot.engine.file_fetch import FileTooLarge, FileUnavailable
 from bot.handlers.downloads import read_capped
 
 log = logging.getLogger(__name__)

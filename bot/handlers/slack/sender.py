@@ -13,15 +13,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.engine.events import Actor, ConversationRef, InboundEvent, ThreadStarted
-from bot.engine.ports import MessageLocation, MessageRefs
+from bot.engine.message_refs import MessageLocation, MessageRefs
 from bot.engine.replies import (
     Attachment,
     Block,
     Code,
+    Context,
     DirectMessage,
     Ephemeral,
     Header,
@@ -42,6 +43,11 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 ATTACHMENT_CHUNK = 2800
 FORM_EXPIRED = "Slack needs a fresh click to open that form (it only allows 3 seconds). Please click the button again."
+UPLOAD_REFUSED = "Slack did not take this as a file ({error}), so here it is as messages."
+UPLOAD_HINTS = {
+    "missing_scope": "missing_scope: reinstall the app with the files:write scope from slack/manifest.yml",
+    "not_in_channel": "not_in_channel: invite the bot to this channel",
+}
 DELIVERY_FAILED = (
     "Slack refused to show that update ({error}). Your answer was recorded; `/rf status` shows the session."
 )
@@ -264,15 +270,49 @@ class SlackSender:
             )
 
     async def _attachment(self, batch: _Batch, attachment: Attachment) -> None:
-        """Notes and exports go into the thread as messages: code blocks cut at line boundaries keep their layout,
-        and the renderer spreads them over as many messages as Slack's limits need."""
-        chunks = split_lines(attachment.content, ATTACHMENT_CHUNK)
+        """An export (``upload``) becomes a file in the thread (``files.getUploadURLExternal``, the bytes to the
+        returned URL, ``files.completeUploadExternal`` with the channel and thread). Closing notes, and exports
+        Slack refuses to take as a file (no ``files:write`` scope, a failed upload), go into the thread as
+        messages, the refusal said first: code blocks cut at line boundaries keep their layout, and the renderer
+        spreads them over as many messages as Slack's limits need."""
+        channel, thread = attachment.conversation.channel, self._thread(batch, attachment.conversation)
         title = f"{attachment.title or 'Document'} — {attachment.filename}"
+        refused = await self._upload(batch, attachment, channel, thread, title) if attachment.upload else None
+        if refused == "":
+            return
+        chunks = split_lines(attachment.content, ATTACHMENT_CHUNK)
         language = attachment.mime_type.split("/")[-1]
-        blocks: tuple[Block, ...] = (Header(title), *(Code(chunk, language) for chunk in chunks))
-        await self._post_view(
-            batch, attachment.conversation.channel, self._thread(batch, attachment.conversation), View(blocks, title)
-        )
+        why: tuple[Block, ...] = (Context(UPLOAD_REFUSED.format(error=refused)),) if refused else ()
+        blocks: tuple[Block, ...] = (Header(title), *why, *(Code(chunk, language) for chunk in chunks))
+        await self._post_view(batch, channel, thread, View(blocks, title))
+
+    async def _upload(self, batch: _Batch, attachment: Attachment, channel: str, thread: str, title: str) -> str | None:
+        """Share the document as a file: "" when done, Slack's reason when refused, None when not tried (no
+        channel: App Home)."""
+        if not channel:
+            return None
+        try:
+            await self._call(
+                "files.upload",
+                batch.client.files_upload_v2(
+                    channel=channel,
+                    thread_ts=thread or None,
+                    filename=attachment.filename,
+                    content=attachment.content.encode("utf-8"),
+                    title=title,
+                ),
+            )
+        except SlackApiError as err:
+            error = str(err.response.get("error", "error")) if err.response is not None else "error"
+            log.warning(
+                "Slack file upload refused for team %s: %s; sending the document as messages", batch.team_id, error
+            )
+            return UPLOAD_HINTS.get(error, error)
+        except SlackRequestError:  # the bytes did not reach the upload URL (not logged: the URL is a credential)
+            self._observe("files.upload", False)
+            log.warning("Slack file upload failed for team %s; sending the document as messages", batch.team_id)
+            return "the upload did not go through"
+        return ""
 
     async def _tell_user(self, batch: _Batch, reply: Reply, error: str) -> None:
         conversation = getattr(reply, "conversation", None)

@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from bot.engine.events import FileRef
-from bot.engine.ports import FileTooLarge, FileUnavailable
+from bot.engine.file_fetch import FileTooLarge, FileUnavailable
 from bot.handlers.downloads import read_capped
 from bot.handlers.teams import texts
 

@@ -20,8 +20,10 @@ messages, form cards, exports and the home card.
 * ``DirectMessage`` and ``HomeView``: the person's 1:1 chat with the bot (its id remembered by ``Reach``, or opened
   with ``POST /v3/conversations``, which returns the existing chat). The home card is posted anew each time.
 * ``OpenForm``: a card with inputs in the conversation (``render_form``), carrying the thread its answer belongs to.
-* ``Attachment``: a card with the document as code blocks, split over as many messages as the size limit needs.
-  Uploading a file (Teams needs the file-consent flow or Graph/OneDrive for that) is out of scope.
+* ``Attachment``: a card with the document as code blocks, split over as many messages as the size limit needs;
+  an export's card starts with its short-lived signed download link (served by ``rfbot serve``), because a bot
+  cannot upload a file into a channel or group chat, and in a 1:1 chat only through the file-consent card and
+  the person's OneDrive (not implemented).
 
 Transient connector failures are retried by ``Connectors.call`` (429 after ``Retry-After``); what still fails is
 logged with the operation and Teams' error code and, where possible, told to the person who caused the batch --
@@ -40,9 +42,10 @@ from microsoft_agents.activity import Activity, ResourceResponse
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 from bot.engine.events import Actor, ConversationRef, InboundEvent, ThreadStarted
-from bot.engine.ports import MessageLocation, MessageRefs
+from bot.engine.message_refs import MessageLocation, MessageRefs
 from bot.engine.replies import (
     Attachment,
+    Block,
     Code,
     DirectMessage,
     Ephemeral,
@@ -322,11 +325,13 @@ class TeamsSender:
         await self._in_place(batch, conversation, person, messages)
 
     async def _attachment(self, batch: _Batch, attachment: Attachment) -> None:
-        """Notes and exports as code blocks in the thread; the renderer splits them over as many messages as the
-        size limit needs (code keeps its layout, cut at line boundaries)."""
+        """Notes and exports as code blocks in the thread, an export's download link first; the renderer splits
+        them over as many messages as the size limit needs (code keeps its layout, cut at line boundaries)."""
         title = texts.ATTACHMENT_TITLE.format(title=attachment.title or texts.DOCUMENT, filename=attachment.filename)
         language = attachment.mime_type.split("/")[-1]
-        view = View((Header(title), Code(attachment.content, language)), title)
+        link = attachment.download_url and not attachment.final
+        download: tuple[Block, ...] = (Text(texts.DOWNLOAD_LINK.format(url=attachment.download_url)),) if link else ()
+        view = View((Header(title), *download, Code(attachment.content, language)), title)
         await self._in_place(batch, attachment.conversation, batch.actor, render_message(view))
 
     async def _tell_user(self, batch: _Batch, reply: Reply, error: str) -> None:

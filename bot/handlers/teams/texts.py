@@ -23,6 +23,7 @@ NO_TENANT = "Sorry — this conversation does not name a Microsoft 365 tenant, s
 DELIVERY_FAILED = "Teams refused to show that update ({error}). Your answer was recorded; `status` shows the session."
 ATTACHMENT_TITLE = "{title} — {filename}"
 DOCUMENT = "Document"
+DOWNLOAD_LINK = "Download it as a file (the link works for 15 minutes): {url}"
 # shared files (the reason in "… could not be downloaded (<reason>)")
 FILE_ELSEWHERE = "Teams gives bots files only in a personal chat; share it with me there"
 FILE_NO_LINK = "Teams gave no download link for it"

@@ -18,6 +18,7 @@ import httpx
 from bot.engine.psa import (
     CheckResult,
     NewNote,
+    NewTicket,
     NewTimeEntry,
     PsaCredentials,
     PsaError,
@@ -135,6 +136,15 @@ class ConnectWiseClient:
         data = await self._rest.json(call)
         with _reading(call):
             return wire.parse_note(data)
+
+    async def create_ticket(self, ticket: NewTicket) -> PsaTicket:
+        """Open a service ticket on a board (by name) with its description as the first note; an answer lost after
+        sending is ambiguous, never re-sent."""
+        doing = texts.DOING_NEW_TICKET.format(board=ticket.board)
+        call = Call("POST", wire.TICKETS, doing, texts.AREA_TICKETS, body=wire.ticket_body(ticket))
+        data = await self._rest.json(call)
+        with _reading(call):
+            return wire.parse_ticket(data)
 
     async def find_note(self, ticket_id: int, marker: str) -> PsaNote | None:
         """The newest note carrying ``marker``, searching every page newest first."""

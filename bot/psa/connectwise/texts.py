@@ -32,6 +32,7 @@ DOING_ADD_NOTE = "adding a note to ticket #{ticket}"
 DOING_STATUS = "changing the status of ticket #{ticket}"
 DOING_TIME = "adding a time entry to ticket #{ticket}"
 DOING_MEMBERS = "reading members"
+DOING_NEW_TICKET = "opening a ticket on board {board}"
 
 # permission areas (System › Security Roles), for FORBIDDEN
 AREA_SYSTEM = "System › API access"

@@ -12,7 +12,16 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.engine.psa import NewNote, NewTimeEntry, NoteKind, PsaCredentials, PsaMember, PsaNote, PsaTicket
+from bot.engine.psa import (
+    NewNote,
+    NewTicket,
+    NewTimeEntry,
+    NoteKind,
+    PsaCredentials,
+    PsaMember,
+    PsaNote,
+    PsaTicket,
+)
 
 DEFAULT_BASE_PATH = "/v4_6_release/apis/3.0"
 ACCEPT = "application/vnd.connectwise.com+json; version=2025.1"
@@ -167,6 +176,22 @@ def note_body(note: NewNote) -> dict[str, Any]:
     body["processNotifications"] = note.notify
     if note.member_id is not None:
         body["member"] = {"id": note.member_id}
+    return body
+
+
+SUMMARY_LIMIT = 100  # ConnectWise's limit on a ticket summary
+
+
+def ticket_body(ticket: NewTicket) -> dict[str, Any]:
+    """``POST /service/tickets``: the board by name, summary (cut to 100 characters), ``initialDescription`` (the
+    ticket's first note, marker on its last line) and, when given, the company by identifier."""
+    body: dict[str, Any] = {
+        "summary": ticket.summary[:SUMMARY_LIMIT],
+        "board": {"name": ticket.board},
+        "initialDescription": with_marker(ticket.description, ticket.marker),
+    }
+    if ticket.company:
+        body["company"] = {"identifier": ticket.company}
     return body
 
 

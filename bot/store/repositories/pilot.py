@@ -1,4 +1,5 @@
-"""FlowPilot's records: drafted scripts, document previews (one per session and kind), flow proposals."""
+"""FlowPilot's records: drafted scripts, document previews (one per session and kind), flow proposals (stored and
+read with their details through ``bot.store.repositories.flywheel``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from sqlalchemy import BindParameter, bindparam, delete, insert, select
 from bot.engine.model import ScriptGeneration
 from bot.engine.pilot.records import DocumentPreview, FlowProposal
 from bot.store.repositories.base import SqlRepository, table_of
-from bot.store.tables import DocumentPreviewRow, FlowProposalRow, ScriptGenerationRow
+from bot.store.repositories.flywheel import DETAILS, JOINED, NEWEST_FIRST, PROPOSALS, proposal_from_row, proposal_values
+from bot.store.tables import DocumentPreviewRow, ScriptGenerationRow
 
-SCRIPTS, PREVIEWS, PROPOSALS = table_of(ScriptGenerationRow), table_of(DocumentPreviewRow), table_of(FlowProposalRow)
+SCRIPTS, PREVIEWS = table_of(ScriptGenerationRow), table_of(DocumentPreviewRow)
 _TEAM: BindParameter[str] = bindparam("b_team")
 _SESSION: BindParameter[str] = bindparam("b_session")
 SCRIPTS_OF = (
@@ -26,10 +28,8 @@ PREVIEW = select(PREVIEWS).where(
 DROP_PREVIEW = delete(PREVIEWS).where(
     PREVIEWS.c.team_id == _TEAM, PREVIEWS.c.session_id == _SESSION, PREVIEWS.c.kind == bindparam("b_kind")
 )
-PROPOSALS_IN = (
-    select(PROPOSALS)
-    .where(PROPOSALS.c.team_id == _TEAM, PROPOSALS.c.status == bindparam("b_status"))
-    .order_by(PROPOSALS.c.created_at.desc(), PROPOSALS.c.id)
+PROPOSALS_IN = JOINED.where(PROPOSALS.c.team_id == _TEAM, PROPOSALS.c.status == bindparam("b_status")).order_by(
+    *NEWEST_FIRST
 )
 
 
@@ -82,10 +82,14 @@ class SqlPilot(SqlRepository):
         await self.run(insert(PREVIEWS), values)
 
     async def add_proposal(self, proposal: FlowProposal) -> None:
-        """Store a flow proposal."""
-        await self.run(insert(PROPOSALS), dataclasses.asdict(proposal))
+        """Store a flow proposal with its details (evidence, signature); ``DuplicateRowError`` when a proposal with
+        the same signature was stored concurrently."""
+        core, detail = proposal_values(proposal)
+        await self.run(insert(PROPOSALS), core)
+        async with self.natural_key("a flow proposal with this signature"):
+            await self.run(insert(DETAILS), detail)
 
     async def proposals(self, team_id: str, status: str = "pending") -> Sequence[FlowProposal]:
         """The team's proposals in this status, newest first."""
         rows = await self.all(PROPOSALS_IN, {"b_team": team_id, "b_status": status})
-        return [FlowProposal(**{c: getattr(r, c) for c in PROPOSALS.c.keys()}) for r in rows]  # noqa: SIM118
+        return [proposal_from_row(r) for r in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,3 +36,12 @@ class SqlSettings(SqlRepository):
         row = await self.first(LOCK if self.dialect == "postgresql" else GET, {"b_team": team_id})
         merged = {**(row.prefs if row else {}), **values}
         await self.run(WRITE, {"b_team": team_id, "prefs": merged, "updated_at": now})
+
+    async def remove(self, team_id: str, keys: Sequence[str]) -> None:
+        """Drop ``keys`` from the team's preferences (nothing to do for a team that never wrote any); the row is read
+        ``FOR UPDATE`` on PostgreSQL like ``put``, so a concurrent write is not lost."""
+        row = await self.first(LOCK if self.dialect == "postgresql" else GET, {"b_team": team_id})
+        if row is None or not any(key in row.prefs for key in keys):
+            return
+        kept = {k: v for k, v in row.prefs.items() if k not in keys}
+        await self.run(WRITE, {"b_team": team_id, "prefs": kept, "updated_at": datetime.now(UTC)})

@@ -13,6 +13,7 @@ TEAMS = table_of(TeamRow)
 BY_ID = select(TEAMS).where(TEAMS.c.id == bindparam("b_id"))
 BY_NAME = select(TEAMS).where(TEAMS.c.name == bindparam("b_name"))
 INSERT = insert(TEAMS)
+ALL = select(TEAMS).order_by(TEAMS.c.name).limit(bindparam("b_limit"))
 
 
 class SqlTeams(SqlRepository):
@@ -27,6 +28,10 @@ class SqlTeams(SqlRepository):
         """The team with this name."""
         row = await self.first(BY_NAME, {"b_name": name})
         return team_from_row(row) if row else None
+
+    async def every(self, limit: int = 1000) -> list[Team]:
+        """Every team, by name (at most ``limit``): for operators and start-up chores, never for a tenant."""
+        return [team_from_row(r) for r in (await self.run(ALL, {"b_limit": limit})).all()]
 
     async def add(self, team: Team) -> None:
         """Insert a team; ``DuplicateRowError`` if a team of that name was added concurrently."""

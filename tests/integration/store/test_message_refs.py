@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.engine.message_refs import MessageLocation
 from bot.engine.model import Team
-from bot.engine.ports import MessageLocation
 from bot.store.database import Database
 from bot.store.message_refs import SqlMessageRefs
 from tests.integration.store.test_statement_budget import statements

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from bot.engine.ports import MessageLocation
+from bot.engine.message_refs import MessageLocation
 from bot.flows.loader import dump_flow
 from bot.flows.model import FlowStatus
 from bot.store.database import Database

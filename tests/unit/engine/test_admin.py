@@ -63,7 +63,7 @@ async def test_engineers_and_viewers_are_refused(
     assert users["Alice"].role is Role.TEAM_ADMIN and users["Bob"].role is Role.ENGINEER
     users["Bob"].role = Role.VIEWER
     await bob.say("/admin psa check")
-    assert "Viewers can read" in bob.text() and directory.stored == {}
+    assert "Only team admins can do that (your role: viewer)" in bob.text() and directory.stored == {}
 
 
 async def test_no_key_to_store_with_means_no_form(admin: Chat, directory: MemoryPsaDirectory) -> None:

@@ -9,10 +9,10 @@ from bot.engine import codec
 from bot.engine.copilot import Attachment, Brief, ModelTier, PilotTurn, TextSink
 from bot.engine.engine import Engine
 from bot.engine.events import FileRef, MessageReceived
+from bot.engine.file_fetch import FileUnavailable
 from bot.engine.model import TimelineKind
 from bot.engine.pilot import files
 from bot.engine.pilot.services import PilotServices
-from bot.engine.ports import FileUnavailable
 from bot.pilot.offline import OfflineCopilot
 from tests.fakes.chat import Chat
 from tests.fakes.memory_files import MemoryFiles

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine.events import Actor, FileRef, MessageReceived
+from bot.engine.file_fetch import FileTooLarge, FileUnavailable
 from bot.engine.pilot import files as rules
-from bot.engine.ports import FileTooLarge, FileUnavailable
 from bot.handlers.console.files import ConsoleFiles
 from bot.handlers.console.translate import InputError, Who, conversation_for, translate
 

@@ -12,8 +12,8 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.engine.events import FileRef
+from bot.engine.file_fetch import FileTooLarge, FileUnavailable
 from bot.engine.pilot import files as rules
-from bot.engine.ports import FileTooLarge, FileUnavailable
 from bot.handlers.downloads import read_capped
 from bot.handlers.slack import translate
 from bot.handlers.slack.files import SlackFiles, slack_host

@@ -10,7 +10,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.engine.events import ConversationRef
-from bot.engine.ports import MessageLocation
+from bot.engine.message_refs import MessageLocation
 from bot.engine.replies import Text, Update, View
 from bot.handlers.slack.sender import SlackSender
 from tests.fakes.slack_api import FakeSlackApi

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.engine.events import CommandIssued, FileRef, MessageReceived
-from bot.engine.ports import FileTooLarge, FileUnavailable
+from bot.engine.file_fetch import FileTooLarge, FileUnavailable
 from bot.handlers.teams import texts
 from bot.handlers.teams.files import TeamsFiles, teams_host, token_host
 from bot.handlers.teams.translate import FILE_INFO, files_of, parse, translate

@@ -12,7 +12,7 @@ from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.core import AgentAuthConfiguration
 
 from bot.engine.events import Actor, ConversationRef, FormId, ThreadStarted
-from bot.engine.ports import MessageLocation
+from bot.engine.message_refs import MessageLocation
 from bot.engine.replies import (
     Attachment,
     DirectMessage,
@@ -193,6 +193,16 @@ async def test_a_long_export_is_split_over_messages_that_fit(rig: Rig) -> None:
     sent = rig.connector.sent()
     assert len(sent) > 3 and all(c.status == 201 for c in rig.connector.calls_for("send"))
     assert "Export (md) — notes.md" in texts_of(sent[0]) and "line 1199" in texts_of(sent[-1])
+
+
+async def test_an_export_card_starts_with_its_download_link_and_a_closing_note_has_none(rig: Rig) -> None:
+    url = "https://bot.example.com/share/file/abc.def"
+    doc = Attachment(rig.where(), "notes.md", "# Note", title="Export (md)", upload=True, download_url=url)
+    await rig.sender.send(TEAM, [doc], DANA_ACTOR)
+    assert texts.DOWNLOAD_LINK.format(url=url) in texts_of(rig.connector.sent()[-1])
+    note = Attachment(rig.where(), "notes.md", "# Note", title="Session note", final=True, download_url=url)
+    await rig.sender.send(TEAM, [note], DANA_ACTOR)
+    assert url not in texts_of(rig.connector.sent()[-1])
 
 
 async def test_throttling_waits_for_retry_after_then_succeeds(rig: Rig) -> None:

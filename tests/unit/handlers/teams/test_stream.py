@@ -15,7 +15,7 @@ from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.core import AgentAuthConfiguration
 
 from bot.engine.events import ActionId, Actor, ConversationRef
-from bot.engine.ports import MessageLocation
+from bot.engine.message_refs import MessageLocation
 from bot.engine.replies import Button, Buttons, Context, Post, Text, Update, View
 from bot.handlers.teams.connector import Connectors
 from bot.handlers.teams.reach import Reach
