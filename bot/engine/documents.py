@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.engine.context import Ctx
 from bot.engine.model import Fact, Note, NoteKind, Session, TimelineEntry, TimelineKind
+from bot.engine.team_settings import REDACT_EXPORTS, team_setting
 from bot.flows.model import Flow
 from bot.notes.document import DocEntry, EntryKind, SessionDocument
 from bot.notes.render import RenderedNote, render
@@ -111,8 +112,7 @@ async def document_for(ctx: Ctx, session: Session) -> SessionDocument:
 
 async def redaction_enabled(ctx: Ctx) -> bool:
     """The team's redaction setting (on unless a team admin turned it off)."""
-    prefs = await ctx.uow.settings.get(ctx.team_id)
-    return bool(prefs.get("redact_exports", True))
+    return await team_setting(ctx.uow, ctx.team_id, REDACT_EXPORTS)
 
 
 async def store_note(ctx: Ctx, session: Session, kind: NoteKind, fmt: str = "md") -> tuple[Note, RenderedNote]:

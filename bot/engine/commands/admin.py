@@ -7,6 +7,8 @@ names the channel where escalations are announced with their Claim button (``bot
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.engine import texts
 from bot.engine.audit import AuditAction
 from bot.engine.commands.admin_audit import show_audit
@@ -31,29 +33,32 @@ def require_admin(ctx: Ctx) -> None:
     ctx.require_role(Role.TEAM_ADMIN)
 
 
+SubCommand = Callable[[Ctx, str], Awaitable[None]]
+SUBCOMMANDS: dict[str, SubCommand] = {
+    "teams": lambda ctx, rest: teams_command(ctx, rest.split()),
+    "users": lambda ctx, rest: users_command(ctx, rest.split()),
+    "audit": lambda ctx, rest: show_audit(ctx, rest.split()),
+    "escalation-channel": lambda ctx, rest: escalation_channel(ctx, rest.split()),
+    "settings": settings_command,
+}
+"""Sub-commands with a handler of their own (given the text after the sub-command); ``psa`` and ``members`` are
+handled below. ``bot.handlers.commands.ADMIN_SUBCOMMANDS`` must name all of them (a test checks)."""
+
+
 def _check_lines(results: list[CheckResult]) -> str:
     return "\n".join(f"{'✅' if r.ok else '❌'} {r.what}" + (f" — {r.detail}" if r.detail else "") for r in results)
 
 
 async def cmd_admin(ctx: Ctx, args: str) -> None:
-    """Team administration: `admin psa` (connect the PSA, `check`, `disconnect`), `admin members`, `admin audit`,
-    `admin settings` (show, `set <key> <value>`, `reset <key>`) and `admin escalation-channel here|#channel|off`."""
+    """Team administration: `admin psa` (connect the PSA, `check`, `disconnect`), `admin members`, `admin users`,
+    `admin settings` (show, `set <key> <value>`, `reset <key>`), `admin audit`, `admin escalation-channel
+    here|#channel|off` and `admin teams` (super admins)."""
     require_admin(ctx)
     words = args.lower().split()
-    if words and words[0] == "teams":
-        await teams_command(ctx, args.split()[1:])
-        return
-    if words and words[0] == "users":
-        await users_command(ctx, args.split()[1:])
-        return
-    if words and words[0] == "audit":
-        await show_audit(ctx, args.split()[1:])
-        return
-    if words and words[0] == "escalation-channel":
-        await escalation_channel(ctx, args.split()[1:])
-        return
-    if words and words[0] == "settings":
-        await settings_command(ctx, args.strip()[len("settings") :])
+    first, _, rest = args.strip().partition(" ")
+    handler = SUBCOMMANDS.get(first.lower())
+    if handler is not None:
+        await handler(ctx, rest.strip())
         return
     if not words or words[0] not in ("psa", "members"):
         raise UserError(f"{texts.ADMIN_USAGE} {esc_texts.CHANNEL_USAGE}")

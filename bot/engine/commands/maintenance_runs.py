@@ -23,11 +23,9 @@ from bot.engine.events import ConversationRef, ThreadStarted
 from bot.engine.maintenance import texts as t
 from bot.engine.maintenance.progress import targets_of
 from bot.engine.maintenance.records import (
-    BOARD_SETTING,
     DEADLINE_KIND,
     DEFAULT_DEADLINE,
     PSA_TICKET,
-    TIMEZONE_SETTING,
     MaintenanceRun,
     RunStatus,
     deadline_key,
@@ -38,6 +36,7 @@ from bot.engine.ports import UnitOfWork
 from bot.engine.psa import NoteKind
 from bot.engine.replies import Post
 from bot.engine.scheduled import ScheduleBook, ScheduledRun, ScheduleSpec
+from bot.engine.team_settings import MAINTENANCE_BOARD, TIMEZONE, team_setting
 from bot.flows.durations import parse_duration
 from bot.flows.model import Flow, FlowKind
 from bot.notes.redact import redact_text
@@ -47,7 +46,7 @@ MIN_DEADLINE = timedelta(minutes=1)
 
 async def team_zone(ctx: Ctx) -> ZoneInfo:
     """The team's time zone (setting ``timezone``; UTC when unset or unknown)."""
-    return zone_of(str((await ctx.uow.settings.get(ctx.team_id)).get(TIMEZONE_SETTING) or ""))
+    return zone_of(await team_setting(ctx.uow, ctx.team_id, TIMEZONE))
 
 
 def is_runnable(flow: Flow | None) -> bool:
@@ -166,8 +165,7 @@ def note_text(run: MaintenanceRun, flow: Flow, zone: ZoneInfo) -> str:
 
 async def queue_summary_note(ctx: Ctx, run: MaintenanceRun, flow: Flow, zone: ZoneInfo) -> str:
     """Queue the run's one ticket note (or say why there is none); returns the line the summary shows."""
-    prefs = await ctx.uow.settings.get(ctx.team_id)
-    board = str(prefs.get(BOARD_SETTING) or "").strip()
+    board = (await team_setting(ctx.uow, ctx.team_id, MAINTENANCE_BOARD)).strip()
     if flow.ticket is None and not board:
         return t.NOTE_NOWHERE
     psa = await ctx.psa.for_team(ctx.team_id) if ctx.psa is not None else None

@@ -12,16 +12,18 @@ from __future__ import annotations
 import shlex
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.engine.audit import AuditAction
 from bot.engine.commands.admin import require_admin
 from bot.engine.commands.maintenance_runs import is_runnable, lasting, start_run, team_zone
 from bot.engine.commands.start import resolve_flow
 from bot.engine.context import Ctx, UserError
 from bot.engine.events import ActionId
 from bot.engine.maintenance import texts as t
-from bot.engine.maintenance.records import DEADLINE_KIND, RUN_KIND, TIMEZONE_SETTING, schedule_key
+from bot.engine.maintenance.records import DEADLINE_KIND, RUN_KIND, schedule_key
 from bot.engine.maintenance.views import local
 from bot.engine.replies import Button, Buttons, Context, Ephemeral, Header, Style, Text, View
 from bot.engine.scheduled import Schedule, ScheduleBook, ScheduleSpec
+from bot.engine.team_settings import TIMEZONE, team_setting
 from bot.flows.cron import cron_problem
 from bot.flows.model import Flow
 
@@ -130,8 +132,7 @@ async def _add(ctx: Ctx, rest: str) -> None:
     problem = cron_problem(cron)
     if problem:
         raise UserError(t.BAD_CRON.format(problem=problem))
-    prefs = await ctx.uow.settings.get(ctx.team_id)
-    zone = _zone(zone_name or str(prefs.get(TIMEZONE_SETTING) or "UTC"))
+    zone = _zone(zone_name or await team_setting(ctx.uow, ctx.team_id, TIMEZONE))
     old = await book.by_key(ctx.team_id, schedule_key(flow.key))
     spec = ScheduleSpec(
         team_id=ctx.team_id,
@@ -146,6 +147,8 @@ async def _add(ctx: Ctx, rest: str) -> None:
         new = await book.put(spec, ctx.uow)
     except ValueError as err:
         raise UserError(t.BAD_CRON.format(problem=str(err))) from None
+    what = "added" if old is None else "replaced"
+    await ctx.audit(AuditAction.SCHEDULE_CHANGED, f"schedule {new.key}", what=what, value=f"{cron} {zone.key}")
     shown_zone = await team_zone(ctx)
     upcoming = _when(new, shown_zone) if not new.paused else "paused"
     if old is None:
@@ -186,11 +189,13 @@ async def _change(ctx: Ctx, sub: str, rest: str) -> None:
         if schedule.paused:
             raise UserError(t.ALREADY_PAUSED.format(name=name))
         await book.pause(ctx.team_id, schedule.id, ctx.uow)
+        await ctx.audit(AuditAction.SCHEDULE_CHANGED, f"schedule {schedule.key}", what="paused")
         ctx.say(t.PAUSED.format(name=name))
         return
     if not schedule.paused:
         raise UserError(t.NOT_PAUSED.format(name=name))
     resumed = await book.resume(ctx.team_id, schedule.id, ctx.uow)
+    await ctx.audit(AuditAction.SCHEDULE_CHANGED, f"schedule {schedule.key}", what="resumed")
     upcoming = _when(resumed, await team_zone(ctx)) if resumed is not None else "?"
     ctx.say(t.RESUMED.format(name=name, next=upcoming))
 
@@ -202,6 +207,7 @@ async def on_remove_confirmed(ctx: Ctx, _target: str, value: str) -> None:
     schedule = await book.get(ctx.team_id, value) if value else None
     if schedule is None or not await book.remove(ctx.team_id, schedule.id, ctx.uow):
         raise UserError(t.GONE)
+    await ctx.audit(AuditAction.SCHEDULE_CHANGED, f"schedule {schedule.key}", what="removed")
     ctx.say(t.REMOVED.format(name=_name(schedule)))
 
 

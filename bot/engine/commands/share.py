@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from bot.engine.audit import AuditAction
 from bot.engine.commands.export import session_to_export
 from bot.engine.context import Ctx, UserError
 from bot.engine.model import Role, Session
+from bot.engine.permissions import outranks
 from bot.engine.replies import Context, Ephemeral, Header, Text, View
 from bot.engine.sharing import texts
-from bot.engine.sharing.records import PUBLIC_LINKS_SETTING, ShareLink, ShareScope
+from bot.engine.sharing.records import ShareLink, ShareScope
 from bot.engine.sharing.signing import (
     OPEN_PATH,
     PAGE_ACCESS_TTL,
@@ -25,13 +27,13 @@ from bot.engine.sharing.signing import (
     new_public_token,
     token_hash,
 )
+from bot.engine.team_settings import PUBLIC_SHARE_LINKS, team_setting
 
 DEFAULT_PUBLIC = timedelta(days=7)
 MAX_PUBLIC = timedelta(days=90)
 MIN_PUBLIC = timedelta(minutes=10)
 _DURATION = re.compile(r"^(\d{1,5})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-ADMINS = (Role.TEAM_ADMIN, Role.SUPER_ADMIN)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -94,6 +96,7 @@ async def _team(ctx: Ctx, session: Session) -> None:
     signer = _signer(ctx)
     link = _new_link(ctx, session, ShareScope.TEAM, ctx.now + PAGE_ACCESS_TTL)
     await ctx.uow.shares.add(link)
+    await ctx.audit(AuditAction.SHARE_CREATED, f"session {session.id}", what="team link", link=link.short_id)
     claims = {"link": link.id, "team": ctx.team_id, "session": session.id, "user": ctx.user.id}
     url = signer.url(OPEN_PATH, signer.sign(Purpose.TEAM_LINK, claims, ctx.now + TEAM_LINK_TTL))
     ctx.whisper(texts.TEAM_LINK.format(url=url), Context(texts.TEAM_LINK_CONTEXT.format(id=link.short_id)))
@@ -101,12 +104,16 @@ async def _team(ctx: Ctx, session: Session) -> None:
 
 async def _public(ctx: Ctx, session: Session, lasts: timedelta) -> None:
     ctx.require_writer()
-    if (await ctx.uow.settings.get(ctx.team_id)).get(PUBLIC_LINKS_SETTING, True) is False:
+    if not await team_setting(ctx.uow, ctx.team_id, PUBLIC_SHARE_LINKS):
         raise UserError(texts.PUBLIC_OFF)
     signer = _signer(ctx)
     token = new_public_token()
     link = _new_link(ctx, session, ShareScope.PUBLIC, ctx.now + lasts, token_hash(token))
     await ctx.uow.shares.add(link)
+    expires = link.expires_at.isoformat()
+    await ctx.audit(
+        AuditAction.SHARE_CREATED, f"session {session.id}", what="public link", link=link.short_id, value=expires
+    )
     url = signer.url(PUBLIC_PATH, token)
     text = texts.PUBLIC_LINK.format(id=link.short_id, expires=_stamp(link.expires_at), url=url)
     ctx.whisper(text, Context(texts.PUBLIC_LINK_CONTEXT.format(id=link.short_id)))
@@ -147,7 +154,7 @@ async def _revoke(ctx: Ctx, session: Session, words: list[str]) -> None:
     if len(words) != 1:
         raise UserError(texts.REVOKE_WHICH)
     links = await ctx.uow.shares.for_session(ctx.team_id, session.id)
-    admin = ctx.user.role in ADMINS
+    admin = outranks(ctx.user.role, Role.TEAM_ADMIN)
     if words[0].lower() == "all":
         live = [link for link in links if link.live(ctx.now)]
         mine = [link for link in live if admin or link.created_by == ctx.user.id]
@@ -155,6 +162,7 @@ async def _revoke(ctx: Ctx, session: Session, words: list[str]) -> None:
             raise UserError(texts.NOTHING_TO_REVOKE)
         for link in mine:
             await ctx.uow.shares.revoke(ctx.team_id, link.id, ctx.user.id, ctx.now)
+            await ctx.audit(AuditAction.SHARE_REVOKED, f"session {session.id}", link=link.short_id)
         others = len(live) - len(mine)
         ctx.whisper(
             texts.REVOKED_MINE.format(count=len(mine), others=others)
@@ -174,4 +182,5 @@ async def _revoke(ctx: Ctx, session: Session, words: list[str]) -> None:
         raise UserError(texts.NOT_YOURS.format(maker=link.created_by_name, id=link.short_id))
     if not await ctx.uow.shares.revoke(ctx.team_id, link.id, ctx.user.id, ctx.now):
         raise UserError(texts.ALREADY_REVOKED.format(id=link.short_id))
+    await ctx.audit(AuditAction.SHARE_REVOKED, f"session {session.id}", link=link.short_id)
     ctx.whisper(texts.REVOKED.format(id=link.short_id))

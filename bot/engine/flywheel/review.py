@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
+from bot.engine.audit import AuditAction
 from bot.engine.context import Ctx, UserError
 from bot.engine.events import ActionId, FormId
 from bot.engine.flywheel import texts as t
@@ -90,6 +91,7 @@ async def _decide(ctx: Ctx, proposal: FlowProposal, status: ProposalStatus, reas
     if not await ctx.uow.flywheel.decide(proposal):
         current = await ctx.uow.flywheel.proposal(ctx.team_id, proposal.id)
         raise _refuse_decided(current or proposal)
+    await ctx.audit(AuditAction.PROPOSAL_DECIDED, f"proposal {proposal.id}", what=status.value, name=proposal.name)
 
 
 async def publish(ctx: Ctx, proposal: FlowProposal, source: str, status: ProposalStatus, invalid: str) -> None:
@@ -105,6 +107,7 @@ async def publish(ctx: Ctx, proposal: FlowProposal, source: str, status: Proposa
     proposal.source, proposal.flow_key, proposal.name = stored, flow.key, flow.name
     proposal.published_version = version
     await _decide(ctx, proposal, status)
+    await ctx.audit(AuditAction.FLOW_PUBLISHED, f"flow {flow.key}", name=flow.name, value=version)
     knowledge = knowledge_of(ctx.pilot)
     if knowledge is not None:  # the published flow becomes searchable and matchable
         await knowledge.enqueue(ctx.uow, ctx.team_id, FLOWS_JOB, "", ctx.now)

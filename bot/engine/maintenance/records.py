@@ -16,8 +16,6 @@ from typing import Any, Protocol
 
 RUN_KIND = "maintenance_run"  # the schedule kind: payload {"flow": key}; conversation = where runs are posted
 DEADLINE_KIND = "maintenance_deadline"  # a one-off per run: payload {"run_id", "session_id"} (= the run id: its lane)
-BOARD_SETTING = "maintenance_board"  # ConnectWise board for runs of flows without a ticket ("" = none)
-TIMEZONE_SETTING = "timezone"  # the team's time zone (IANA name), for times shown in cards
 DEFAULT_DEADLINE = timedelta(hours=12)
 PSA_TICKET = "psa.ticket"  # the outbox kind that opens a ticket on a board (``bot.jobs.outbox_tickets``)
 

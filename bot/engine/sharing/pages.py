@@ -16,8 +16,9 @@ from datetime import datetime
 from bot.engine.documents import build_document
 from bot.engine.model import Session
 from bot.engine.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from bot.engine.sharing.records import PUBLIC_LINKS_SETTING, ShareScope, ShareView
+from bot.engine.sharing.records import ShareScope, ShareView
 from bot.engine.sharing.signing import LinkSigner, Purpose, looks_like_public_token, token_hash
+from bot.engine.team_settings import PUBLIC_SHARE_LINKS, REDACT_EXPORTS, team_setting
 from bot.notes.document import SessionDocument
 from bot.notes.redact import RedactionFailed
 from bot.notes.render import FORMATS, default_filename, render
@@ -70,7 +71,7 @@ async def load_document(uow: UnitOfWork, team_id: str, session: Session, now: da
 
 async def team_redacts(uow: UnitOfWork, team_id: str) -> bool:
     """The team's export redaction setting (on unless a team admin turned it off)."""
-    return bool((await uow.settings.get(team_id)).get("redact_exports", True))
+    return await team_setting(uow, team_id, REDACT_EXPORTS)
 
 
 class SharePages:
@@ -133,7 +134,7 @@ class SharePages:
                 or not hmac.compare_digest(link.token_hash, digest)
                 or link.scope is not ShareScope.PUBLIC
                 or not link.live(now)
-                or (await uow.settings.get(link.team_id)).get(PUBLIC_LINKS_SETTING, True) is False
+                or not await team_setting(uow, link.team_id, PUBLIC_SHARE_LINKS)
             ):
                 return None
             page = await self._page(uow, link.team_id, link.session_id, True, ShareScope.PUBLIC, now)

@@ -12,7 +12,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-PUBLIC_LINKS_SETTING = "public_share_links"  # team setting: False turns public links off (new and existing)
 VIEW_LOG_LIMIT = 50  # view log rows kept per link (the newest); the counter on the link is exact
 
 

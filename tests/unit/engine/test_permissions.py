@@ -153,3 +153,10 @@ async def test_admin_teams_is_for_super_admins(
     assert "Only super admins" in alice.text() and "your role: team admin" in alice.text()
     await op.say("/admin teams")
     assert "*globex* (this team)" in op.text() and "team admins: Alice" in op.text()
+
+
+def test_chat_adapters_know_every_admin_sub_command() -> None:
+    from bot.engine.commands.admin import SUBCOMMANDS
+    from bot.handlers.commands import ADMIN_SUBCOMMANDS
+
+    assert ADMIN_SUBCOMMANDS == {*SUBCOMMANDS, "psa", "members"}

@@ -42,6 +42,9 @@ async def test_add_list_pause_resume_and_remove() -> None:
     assert await w.book.by_key(w.team_id, "maintenance:patch-run") is None
     await alice.click("Remove schedule", remove)  # the confirmation clicked again
     assert "already removed" in alice.text()
+    audit = [(e.target, e.detail["what"]) for e in w.db.state.audit if e.action == "schedule.changed"]
+    key = "schedule maintenance:patch-run"
+    assert audit == [(key, "added"), (key, "replaced"), (key, "paused"), (key, "resumed"), (key, "removed")]
 
 
 async def test_the_team_time_zone_shows_next_runs() -> None:

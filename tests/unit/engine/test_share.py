@@ -144,6 +144,9 @@ async def test_makers_revoke_their_own_links_and_admins_anyones(started: Chat, b
     assert "no share link `ffffffff`" in bob.text()
     await started.say(f"/share revoke {alices.id}")  # the full id works too
     assert db.state.shares[alices.id].revoked_by == alices.created_by
+    audited = [(e.action, e.actor_name) for e in db.state.audit if e.action.startswith("share.")]
+    assert ("share.revoked", "Bob") in audited and ("share.revoked", "Alice") in audited
+    assert sum(1 for action, _ in audited if action == "share.created") == 2
 
 
 async def test_revoke_all_takes_your_own_links_or_every_link_for_an_admin(
