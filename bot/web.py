@@ -13,6 +13,7 @@ from bot.metrics import Metrics
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HealthCheck = Callable[[], Awaitable[bool]]
+ReadyCheck = Callable[[], Awaitable[dict[str, object]]]
 
 
 def build_web_app(
@@ -22,9 +23,11 @@ def build_web_app(
     routes: Sequence[tuple[str, str, Handler]],
     on_startup: list[Callable[[], Awaitable[None]]] | None = None,
     on_cleanup: list[Callable[[], Awaitable[None]]] | None = None,
+    ready: ReadyCheck | None = None,
 ) -> web.Application:
-    """An aiohttp application with the given platform routes plus ``/healthz``, ``/metrics``, ``/privacy`` and
-    ``/terms``."""
+    """An aiohttp application with the given platform routes plus ``/healthz`` (liveness: the database answers),
+    ``/readyz`` (readiness: ``ready`` says ``{"ready": true, ...}``; a load balancer sends traffic only then),
+    ``/metrics``, ``/privacy`` and ``/terms``."""
 
     @web.middleware
     async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -41,11 +44,16 @@ def build_web_app(
         ok = await health()
         return web.json_response({"status": "ok" if ok else "degraded", "database": ok}, status=200 if ok else 503)
 
+    async def readyz(request: web.Request) -> web.Response:
+        state = await ready() if ready is not None else {"ready": await health()}
+        return web.json_response(state, status=200 if state.get("ready") else 503)
+
     async def metrics_view(request: web.Request) -> web.Response:
         return web.Response(body=metrics.render(), headers={"Content-Type": metrics.content_type})
 
     app = web.Application(middlewares=[count], client_max_size=1024 * 1024)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_view)
     for path, html in web_pages.PAGES.items():
         app.router.add_get(path, _static(html))

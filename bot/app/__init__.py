@@ -99,7 +99,12 @@ class App:
             await self.close()
 
         web_app = build_web_app(
-            metrics=self.metrics, health=self.database.ping, routes=routes, on_startup=[start], on_cleanup=[stop]
+            metrics=self.metrics,
+            health=self.database.ping,
+            ready=self.database.readiness,
+            routes=routes,
+            on_startup=[start],
+            on_cleanup=[stop],
         )
         if self.teams is not None:
             self.teams.mount(web_app)  # POST /api/messages, JWT-checked on that route only

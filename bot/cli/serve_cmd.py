@@ -22,6 +22,7 @@ PARTS = (
     ("/slack/", "Slack"),
     ("/api/messages", "Teams"),
     ("/healthz", "health"),
+    ("/readyz", "readiness"),
     ("/metrics", "metrics"),
     ("/privacy", "pages"),
     ("/terms", "pages"),
@@ -30,8 +31,8 @@ PARTS = (
 
 def served(web_app: Any) -> str:
     """What the server (an aiohttp ``Application``) answers, by part, read from its routes: ``Serving Slack (POST
-    /slack/events), Teams (POST /api/messages), health (GET /healthz), metrics (GET /metrics), pages (GET /privacy,
-    GET /terms).``"""
+    /slack/events), Teams (POST /api/messages), health (GET /healthz), readiness (GET /readyz), metrics (GET
+    /metrics), pages (GET /privacy, GET /terms).``"""
     parts: dict[str, list[str]] = {}
     for route in web_app.router.routes():
         path = route.resource.canonical if route.resource is not None else ""

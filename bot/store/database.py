@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
+from bot.store import migrate
 from bot.store.db import make_engine, make_sessionmaker
 from bot.store.repositories.flows import FlowCache
 from bot.store.uow import SqlUnitOfWorkFactory
@@ -40,6 +42,18 @@ class Database:
         except Exception:
             return False
         return True
+
+    async def readiness(self) -> dict[str, object]:
+        """Whether this replica can serve: the database answers and its schema is at this release's head revision
+        (``ready``), with the revisions found and expected (a replica started before ``rfbot db upgrade`` ran, or
+        an older release after it, is not ready)."""
+        head = migrate.head()
+        try:
+            async with self.engine.connect() as conn:
+                current = await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        except Exception:
+            return {"ready": False, "database": False, "schema": None, "expected": head}
+        return {"ready": current == head, "database": True, "schema": current, "expected": head}
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

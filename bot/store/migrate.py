@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -54,8 +55,9 @@ def downgrade(url: str, revision: str) -> None:
     _blocking(lambda: command.downgrade(alembic_config(url), revision))
 
 
+@cache
 def head() -> str | None:
-    """The newest revision shipped with the code."""
+    """The newest revision shipped with the code (read once per process: the code does not change under it)."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 

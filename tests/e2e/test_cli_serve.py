@@ -47,5 +47,8 @@ def test_serve_with_only_teams_says_it_serves_teams_health_and_metrics(tmp_path:
             server.terminate()
             server.wait(timeout=30)
     said = "".join(lines)
-    assert "Serving Teams (POST /api/messages), health (GET /healthz), metrics (GET /metrics)" in said, said
+    expected = (
+        "Serving Teams (POST /api/messages), health (GET /healthz), readiness (GET /readyz), metrics (GET /metrics)"
+    )
+    assert expected in said, said
     assert "health and metrics only" not in said and "Slack" not in said.split("Serving", 1)[1]

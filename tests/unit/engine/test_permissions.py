@@ -159,4 +159,4 @@ def test_chat_adapters_know_every_admin_sub_command() -> None:
     from bot.engine.commands.admin import SUBCOMMANDS
     from bot.handlers.commands import ADMIN_SUBCOMMANDS
 
-    assert ADMIN_SUBCOMMANDS == {*SUBCOMMANDS, "psa", "members"}
+    assert {*SUBCOMMANDS, "psa", "members"} == ADMIN_SUBCOMMANDS
