@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -52,6 +53,11 @@ class Settings(BaseSettings):
     var_dir: Path = Field(default=Path("./var"), description="Where local files (SQLite, saved notes) go.")
     default_team: str = Field(default="default", description="Team used by the console when --team is not given.")
     log_level: str = Field(default="INFO", description="Logging level.")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="`json`: one JSON object per log line (time, level, logger, message, team/session/event/request "
+        "ids) for log collectors; `text`: readable lines. Secrets are masked either way.",
+    )
     redact_exports: bool = Field(default=True, description="Apply redaction to exports and notes.")
     secret_keys: SecretStr | None = Field(
         default=None,
@@ -214,6 +220,11 @@ class Settings(BaseSettings):
         alias="RFBOT_TEAMS_SERVICE_URL",
         description="Bot Connector URL for proactive sends when no activity has named one yet (Teams' global one).",
     )
+
+    def secret_values(self) -> list[str]:
+        """Every secret setting's value (for masking them in logs)."""
+        found = [getattr(self, name) for name in type(self).model_fields]
+        return [v.get_secret_value() for v in found if isinstance(v, SecretStr) and v.get_secret_value()]
 
     @property
     def super_admin_keys(self) -> frozenset[str]:

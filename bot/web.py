@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
 from bot import web_pages
+from bot.logs import log_context
 from bot.metrics import Metrics
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -32,8 +34,11 @@ def build_web_app(
     @web.middleware
     async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
         route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+        given = "".join(c for c in request.headers.get("X-Request-Id", "")[:64] if c.isalnum() or c in "-_.")
+        request_id = given or secrets.token_hex(8)  # a proxy's id, cleaned (it goes into log lines), else our own
         try:
-            response = await handler(request)
+            with log_context(request_id=request_id):
+                response = await handler(request)
         except web.HTTPException as exc:
             metrics.requests.labels(route, str(exc.status)).inc()
             raise

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 from bot.cli.config_cmd import config
@@ -15,15 +13,14 @@ from bot.cli.keys_cmd import keys
 from bot.cli.psa_cmd import psa
 from bot.cli.serve_cmd import serve
 from bot.cli.teams_cmd import teams
+from bot.logs import configure_logging
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
 def cli(verbose: bool) -> None:
     """ResolutionFlow Bot — guided troubleshooting that writes the ticket note for you."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging("DEBUG" if verbose else "WARNING")
 
 
 cli.add_command(db)

@@ -9,6 +9,7 @@ import click
 
 from bot.app import build_app
 from bot.cli.common import load_settings
+from bot.logs import configure_logging
 from bot.store import migrate
 from bot.store.secrets import SecretsError
 from bot.web import run
@@ -56,7 +57,7 @@ def serve(host: str | None, port: int | None) -> None:
     settings = load_settings()
     if migrate.current(settings.database_url) != migrate.head():
         raise click.ClickException("The database schema is not up to date. Run `rfbot db upgrade` first.")
-    logging.getLogger().setLevel(settings.log_level.upper())
+    configure_logging(settings.log_level, settings.log_format, settings.secret_values())
     if not settings.slack_enabled and not settings.teams_enabled:
         click.echo(NO_PLATFORM, err=True)
     try:

@@ -38,6 +38,7 @@ from bot.engine.psa import (
 )
 from bot.jobs.loop import WakeableLoop
 from bot.jobs.outbox_tickets import open_ticket
+from bot.logs import log_context
 
 log = logging.getLogger(__name__)
 BOT = "ResolutionFlow"
@@ -120,6 +121,10 @@ class OutboxWorker:
         return len(items)
 
     async def _deliver(self, item: OutboxItem) -> None:
+        with log_context(team_id=item.team_id, session_id=str(item.payload.get("session_id", ""))):
+            await self._deliver_bound(item)
+
+    async def _deliver_bound(self, item: OutboxItem) -> None:
         psa = await self._psa.for_team(item.team_id)
         try:
             if psa is None:

@@ -22,6 +22,7 @@ from bot.engine.model import InboxItem
 from bot.engine.ports import UnitOfWorkFactory
 from bot.engine.replies import Reply
 from bot.jobs.loop import WakeableLoop
+from bot.logs import log_context
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +243,11 @@ class InboxWorker:
             await done.wait()
 
     async def _process(self, item: InboxItem) -> None:
+        session = str(item.payload.get("session_id", ""))
+        with log_context(team_id=item.team_id, event_id=item.dedupe_key, session_id=session):
+            await self._process_bound(item)
+
+    async def _process_bound(self, item: InboxItem) -> None:
         loop = asyncio.get_running_loop()
         started = loop.time()
         ok = False
