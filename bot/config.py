@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="Logging level.")
     log_format: Literal["text", "json"] = Field(
         default="text",
+        alias="RFBOT_LOG_FORMAT",
         description="`json`: one JSON object per log line (time, level, logger, message, team/session/event/request "
         "ids) for log collectors; `text`: readable lines. Secrets are masked either way.",
     )

@@ -25,3 +25,12 @@ def check() -> None:
         click.echo(f"{row.name.ljust(width)}  {state:<8} {value}")
         if row.description:
             click.echo(f"{'':{width}}  {'':<8} {click.style(row.description, dim=True)}")
+
+
+@config.command()
+def reference() -> None:
+    """Print the environment reference as Markdown (every variable, its default, whether it is secret, what it does):
+    `rfbot config reference > docs/configuration.md`."""
+    from bot.config_reference import reference as markdown
+
+    click.echo(markdown(), nl=False)
