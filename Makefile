@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: demo test lint typecheck bench pg clean
+.PHONY: demo test lint typecheck bench pg clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,10 +21,13 @@ demo: $(STAMP)
 pg:
 	@scripts/ensure_postgres.sh
 
+# pytest-xdist: the suite mostly waits (subprocesses, sockets, workers' polls), so 3 processes on 2 cores pay;
+# worksteal rebalances the slow e2e tests. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 3
 test: $(STAMP) pg
 	$(BIN)/ruff check bot tests bench migrations
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench migrations
@@ -38,3 +41,8 @@ bench: $(STAMP) pg
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Property-based fuzzing and the attack corpus, long profile (thousands of examples per property; RFBOT_FUZZ_EXAMPLES
+# sets how many); prints examples, failures and seconds per property. `make test` runs the same suite's CI profile.
+fuzz: $(STAMP) pg
+	RFBOT_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz $(PYTEST_ARGS)

@@ -16,6 +16,7 @@ from bot.metrics import Metrics
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HealthCheck = Callable[[], Awaitable[bool]]
 ReadyCheck = Callable[[], Awaitable[dict[str, object]]]
+MAX_BODY = 1024 * 1024  # bytes of a request body: Slack and Teams payloads are a few KiB; more is refused with 413
 
 
 def build_web_app(
@@ -37,6 +38,8 @@ def build_web_app(
         given = "".join(c for c in request.headers.get("X-Request-Id", "")[:64] if c.isalnum() or c in "-_.")
         request_id = given or secrets.token_hex(8)  # a proxy's id, cleaned (it goes into log lines), else our own
         try:
+            if (request.content_length or 0) > MAX_BODY:  # refused before any handler reads it (or checks a token)
+                raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length or 0)
             with log_context(request_id=request_id):
                 response = await handler(request)
         except web.HTTPException as exc:
@@ -56,7 +59,7 @@ def build_web_app(
     async def metrics_view(request: web.Request) -> web.Response:
         return web.Response(body=metrics.render(), headers={"Content-Type": metrics.content_type})
 
-    app = web.Application(middlewares=[count], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[count], client_max_size=MAX_BODY)  # bounds chunked bodies' reads too
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_view)

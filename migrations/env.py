@@ -21,8 +21,10 @@ from bot.store import (  # noqa: F401  (each registers its tables on Base.metada
     escalation_tables,  # escalations
     flywheel_tables,  # flow_proposal_details, flywheel_runs
     idle_sweep_indexes,  # ix_sessions_idle, ix_session_timeline_kind
+    inbox_tables,  # inbox_lanes, inbox.lane/claimed_by/lease_until
     maintenance_tables,  # maintenance_runs
     share_tables,  # share_links, share_views
+    step_library_tables,  # library_steps, step_ratings
 )
 from bot.store.db import make_engine, to_sync_url
 from bot.store.search_tables import include_name

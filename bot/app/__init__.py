@@ -28,6 +28,8 @@ from bot.jobs.scheduler import Scheduler
 from bot.jobs.worker import InboxWorker, Sender
 from bot.metrics import Metrics
 from bot.store.database import Database
+from bot.store.inbox_claimer import SqlInboxClaimer
+from bot.store.inbox_notify import PgInboxListener
 from bot.store.member_links import SqlMemberLinks
 from bot.store.message_refs import SqlMessageRefs
 from bot.store.psa_connections import SqlPsaConnections
@@ -162,14 +164,20 @@ def build_app(
         observer=app.metrics,
         enrichers=enrichers,
         concurrency=settings.worker_concurrency,
+        now=clock.now,
     )
+    if database.dialect == "postgresql":  # N replicas: claims on insert, NOTIFY wake-ups (bot.store.inbox_notify)
+        worker.listen(PgInboxListener(settings.database_url, worker.wake, ignore=worker.owner))
     app.worker = worker
     pilot.wake = worker.wake
     app.indexer = index_worker(pilot)  # chains its wake onto pilot.wake
     if pilot.close is not None:
         app.closers.append(pilot.close)
     seal = box.encrypt if box is not None else None
-    app.intake = Intake(database.uow, ids, clock.now, worker.wake, seal=seal, hand_over=worker.hand_over)
+    claimer = SqlInboxClaimer(database.engine, worker.owner) if database.dialect == "postgresql" else None
+    app.intake = Intake(
+        database.uow, ids, clock.now, worker.wake, seal=seal, hand_over=worker.hand_over, claimer=claimer
+    )
     app.intake.on_team = partial(ensure_schedules_for, database.uow, scheduling.schedules)  # a team's schedules
     app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy)
     # --- the scheduler: stored schedules become ScheduleFired inbox events, once per fire, on one leader -----------

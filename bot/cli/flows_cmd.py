@@ -13,6 +13,7 @@ from bot.app import App
 from bot.cli.common import load_settings, run_with_app
 from bot.cli.index_cmd import reindex
 from bot.engine.directory import ensure_team
+from bot.engine.steplib.sync import resolve_refs, sync_flow
 from bot.flows.loader import FlowLoadError, bundled_samples_dir, dump_flow, flow_files, load_flow_file
 from bot.flows.model import Flow, FlowStatus
 from bot.flows.validator import validate_paths
@@ -104,7 +105,12 @@ def import_(paths: tuple[Path, ...], bundled: bool, team: str | None, draft: boo
             stored = []
             for path in files:
                 flow = load_flow_file(path)
-                version = await uow.flows.save(team_id, flow, path.read_text(encoding="utf-8"), status)
+                flow, text, bad = await resolve_refs(uow, team_id, "", flow, path.read_text(encoding="utf-8"))
+                if bad:  # a `step:` naming no library step: nothing is imported
+                    raise click.ClickException("\n".join(str(e) for e in bad))
+                version = await uow.flows.save(team_id, flow, text, status)
+                if not draft:  # published steps join the step library (public for public flows)
+                    await sync_flow(uow, app.ids, team_id, flow, app.clock.now())
                 stored.append((flow.key, version))
             await uow.commit()
             return stored
@@ -207,3 +213,21 @@ def export(key: str, team: str | None, version: int | None, output: Path | None)
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}")
+
+
+@flows.command()
+@click.argument("key")
+@click.option("--team", default=None)
+@click.option("--version", type=int, default=None)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: KEY.png")
+def diagram(key: str, team: str | None, version: int | None, output: Path | None) -> None:
+    """Draw a stored flow as a PNG diagram (the same picture `flow show KEY` posts in chat)."""
+    from bot.flows.diagram import render  # pillow and grandalf load only for this command
+
+    flow = run_with_app(lambda app: _get(app, key, team, version))
+    png, plan = render(flow)
+    target = output or Path(f"{flow.key}.png")
+    target.write_bytes(png)
+    click.echo(f"Wrote {target} ({plan.width}x{plan.height}, {len(plan.boxes)} steps)")
+    if plan.note:
+        click.echo(plan.note)

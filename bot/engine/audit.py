@@ -47,6 +47,7 @@ class AuditAction(StrEnum):
     FLOW_PUBLISHED = "flow.published"
     FLOW_ARCHIVED = "flow.archived"
     FLOW_RESTORED = "flow.restored"
+    FLOW_IMPORTED = "flow.imported"
     PROPOSAL_DECIDED = "proposal.decided"
     SCHEDULE_CHANGED = "schedule.changed"
     SHARE_CREATED = "share.created"

@@ -18,10 +18,13 @@ from bot.engine.commands.admin import on_psa_form
 from bot.engine.commands.admin_settings import on_edit_settings, on_settings_form
 from bot.engine.commands.escalation_actions import ESCALATION_ACTIONS, ESCALATION_FORMS
 from bot.engine.commands.escalation_package import note_delivered
+from bot.engine.commands.flow_library import FLOW_ACTIONS
 from bot.engine.commands.home import on_home
 from bot.engine.commands.idle_sweep import SWEEP_ACTIONS
+from bot.engine.commands.library_actions import STEPLIB_ACTIONS, STEPLIB_FORMS
 from bot.engine.commands.lifecycle import LIFECYCLE_ACTIONS, LIFECYCLE_FORMS
 from bot.engine.commands.maintenance_actions import MAINTENANCE_ACTIONS, MAINTENANCE_FORMS
+from bot.engine.commands.maintenance_deliveries import run_delivery_reported
 from bot.engine.commands.maintenance_runs import run_thread_started
 from bot.engine.commands.notes import on_link_form, on_message
 from bot.engine.commands.pilot_actions import PILOT_ACTIONS, PILOT_FORMS
@@ -217,6 +220,14 @@ class Engine:
         if proposal_action is not None:  # a flow proposal's review button: value = proposal id, no session
             await proposal_action(ctx, event.value)
             return
+        flow_action = FLOW_ACTIONS.get(event.action)
+        if flow_action is not None:  # the flow library's Show/Browse buttons: value = flow key or folder, no session
+            await flow_action(ctx, event.value)
+            return
+        library_action = STEPLIB_ACTIONS.get(event.action)
+        if library_action is not None:  # a step library button: value = library step id, session_id may be ""
+            await library_action(ctx, event.session_id, event.value)
+            return
         if event.action is ActionId.EDIT_SETTINGS:  # the team settings card's button: no session
             await on_edit_settings(ctx, event.value)
             return
@@ -259,6 +270,10 @@ class Engine:
         if proposal_form is not None:  # a flow proposal's edit / reject form: session_id = proposal id
             await proposal_form(ctx, event.session_id, dict(event.values))
             return
+        library_form = STEPLIB_FORMS.get(event.form)
+        if library_form is not None:  # a step library form: session_id = the step's address ("" for a new step)
+            await library_form(ctx, event.session_id, dict(event.values))
+            return
         session = await ctx.session_by_id(event.session_id)
         pilot_form = PILOT_FORMS.get(event.form) or ESCALATION_FORMS.get(event.form)
         if pilot_form is not None:
@@ -271,22 +286,25 @@ class Engine:
         await handler(ctx, session, await ctx.flow_of(session), dict(event.values))
 
     async def _delivery_reported(self, event: DeliveryReported, inbox_id: int | None) -> list[Reply]:
-        """Record a push's outcome on the session's timeline and refresh its status line (bot bookkeeping)."""
+        """Record a push's outcome on the session's timeline and refresh its status line, or refresh the status
+        line of a maintenance run's summary note (bot bookkeeping)."""
         async with self._uow_factory() as uow:
             session = await uow.sessions.get(event.team_id, event.session_id)
+            replies: list[Reply] = []
             if session is not None:
                 entry = report_entry(event, self._ids.new())
                 if entry is not None:
                     await uow.sessions.append_timeline(entry)
                 await note_delivered(uow, event)  # an escalation package's note id, kept with the session
+                conversation = ConversationRef.from_dict(session.conversation)
+                replies = [Update(conversation, report_view(event, session), push_ref(event.outbox_id))]
+            else:  # session_id is a maintenance run's id when the push is its summary
+                replies = await run_delivery_reported(uow, event)
             if inbox_id is not None and not await uow.inbox.mark_processed(inbox_id, self._clock.now()):
                 await uow.rollback()
                 return []
             await uow.commit()
-        if session is None:
-            return []
-        conversation = ConversationRef.from_dict(session.conversation)
-        return [Update(conversation, report_view(event, session), push_ref(event.outbox_id))]
+        return replies
 
     async def _thread_started(self, event: ThreadStarted) -> None:
         """Move a session whose card opened a thread into that thread (platform bookkeeping: no user, no new state).

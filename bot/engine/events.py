@@ -139,6 +139,7 @@ class ActionId(StrEnum):
     RUN_ALL_OK = "run_all_ok"  # value = target index
     RUN_SKIP_TARGET = "run_skip_target"  # value = target index
     RUN_STEP = "run_step"  # value = "<target index>:<ok|issue|skipped|value>:<step id>"
+    RUN_RETRY_PUSH = "run_retry_push"  # value = outbox item id of a run's failed summary note / board ticket
     SCHEDULE_REMOVE = "schedule_remove"  # value = schedule id: confirm `schedule remove`
     # team settings and the idle sweep (bot.engine.commands.admin_settings / idle_sweep)
     EDIT_SETTINGS = "edit_settings"  # open the team settings form (no session)
@@ -149,6 +150,14 @@ class ActionId(StrEnum):
     PROPOSAL_REJECT = "proposal_reject"  # open the form asking for an optional reason
     PROPOSAL_DISMISS = "proposal_dismiss"  # set it aside without a verdict
     PROPOSAL_SHOW = "proposal_show"  # show one proposal with its YAML
+    # the step library (bot.engine.commands.library): session_id = the session it was offered in ("" for none)
+    STEP_RATE = "step_rate"  # value = "<library step id>:<up|down>"
+    STEP_REVIEW = "step_review"  # value = library step id: open the review form
+    STEP_SHOW = "step_show"  # value = library step id
+    STEP_ADD = "step_add"  # value = library step id: add it to the session as a custom step
+    # the flow library (bot.engine.commands.flow_library): no session
+    FLOW_SHOW = "flow_show"  # value = flow key
+    FLOW_BROWSE = "flow_browse"  # value = folder path ("" = the top level)
 
 
 class FormId(StrEnum):
@@ -170,6 +179,8 @@ class FormId(StrEnum):
     TEAM_SETTINGS = "team_settings"  # a team admin edits the team's settings (no session)
     PROPOSAL_EDIT = "proposal_edit"  # the edited YAML of a flow proposal (session_id = the proposal id)
     PROPOSAL_REJECT = "proposal_reject"  # why a flow proposal is rejected (session_id = the proposal id)
+    STEP_LIBRARY = "step_library"  # add (session_id "") or edit (session_id = library step id) a library step
+    STEP_REVIEW = "step_review"  # rate and review a library step (session_id = "<step id>:<session id>")
 
 
 SESSIONLESS_FORMS = frozenset({FormId.PSA_CONNECT, FormId.TEAM_SETTINGS})

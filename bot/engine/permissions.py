@@ -26,7 +26,7 @@ V, E, A, S = Role.VIEWER, Role.ENGINEER, Role.TEAM_ADMIN, Role.SUPER_ADMIN
 COMMAND_ROLES: Mapping[str, Role] = {
     # reading
     "help": V, "list": V, "search": V, "status": V, "history": V, "export": V, "stats": V, "share": V,
-    "schedule": V, "proposals": V,
+    "schedule": V, "proposals": V, "steps": V,
     # running sessions and FlowPilot
     "start": E, "note": E, "addstep": E, "link": E, "back": E, "pause": E, "resume": E, "resolve": E,
     "abandon": E, "escalate": E, "park": E, "pilot": E, "fact": E, "update": E, "flow": E,
@@ -40,6 +40,9 @@ SUBCOMMAND_ROLES: Mapping[str, Role] = {
     "share public": E,  # `share revoke`: everyone may revoke their own links (admins anyone's: the handler)
     "schedule add": A, "schedule pause": A, "schedule resume": A, "schedule remove": A, "schedule run": A,
     "proposals run": A,
+    "steps add": E, "steps edit": E,
+    "flow show": V, "flow export": V, "flow versions": V, "flow folders": V, "flow browse": V,
+    "flow publish": A, "flow archive": A, "flow restore": A,
 }  # fmt: skip
 """Sub-commands whose role differs from their command's (``"<command> <first word>"``)."""
 
@@ -52,6 +55,9 @@ ACTION_ROLES: Mapping[ActionId, Role] = {action: E for action in ActionId} | {
     ActionId.PROPOSAL_REJECT: A,
     ActionId.PROPOSAL_DISMISS: A,
     ActionId.PROPOSAL_SHOW: V,  # reading one
+    ActionId.STEP_SHOW: V,  # reading a library step
+    ActionId.FLOW_SHOW: V,  # reading a flow of the library
+    ActionId.FLOW_BROWSE: V,
 }
 """The least role of each button (every button changes something, unless listed otherwise)."""
 

@@ -30,7 +30,9 @@ from bot.engine.model import (
 )
 from bot.engine.pilot.records import DocumentPreview, FlowProposal
 from bot.engine.sharing.records import ShareRepository
+from bot.engine.steplib.records import StepLibraryRepository
 from bot.flows.model import Flow, FlowStatus
+from bot.flows.versions import FlowVersion
 
 
 class ConcurrentWriteError(Exception):
@@ -122,6 +124,10 @@ class FlowRepository(Protocol):
         If the newest stored version has identical ``source`` and status, nothing is written and that version is
         returned (imports are idempotent).
         """
+        ...
+
+    async def versions(self, team_id: str, key: str) -> Sequence[FlowVersion]:
+        """Every version of ``key`` as the team sees it (its own copy, else the public one), oldest first."""
         ...
 
 
@@ -234,6 +240,17 @@ class InboxRepository(Protocol):
         ``max_attempts`` times."""
         ...
 
+    async def claim(
+        self, owner: str, now: datetime, lease_until: datetime, max_attempts: int = 5
+    ) -> Sequence[InboxItem]:
+        """Claim for worker ``owner`` the unprocessed events of every lane it may work (its own, free and expired
+        ones), leased until ``lease_until``; oldest first. A single process may return every pending event."""
+        ...
+
+    async def release(self, owner: str) -> None:
+        """Give up every lane ``owner`` holds."""
+        ...
+
     async def mark_processed(self, item_id: int, at: datetime) -> bool:
         """Record that the event took effect (done in the same transaction as its effect); False if it already
         had, in which case the caller rolls back: an event never takes effect twice.
@@ -300,6 +317,7 @@ class UnitOfWork(Protocol):
     maintenance_runs: MaintenanceRunRepository
     flywheel: FlywheelRepository
     shares: ShareRepository
+    step_library: StepLibraryRepository
     audit: AuditRepository
     idle: IdleSessions
 

@@ -213,6 +213,7 @@ class Attachment:
     final: bool = False  # the closing note of a session (resolved or abandoned), not an on-demand export
     upload: bool = False  # deliver it as a file where the platform lets the bot upload one (Slack); else as today
     download_url: str = ""  # a short-lived signed link to the same document, for platforms that cannot upload
+    data: bytes = b""  # a binary document (a PNG diagram): ``content`` is then its one-line description
 
 
 @dataclass(frozen=True, slots=True)

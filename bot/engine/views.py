@@ -234,7 +234,8 @@ def _run_complete_view(session: Session, flow: Flow | None) -> View:
     return View(blocks, text)
 
 
-def answered_view(title: str, answer: str, actor: str, at: datetime) -> View:
-    """A step message after it was answered: the answer, who and when; no buttons."""
+def answered_view(title: str, answer: str, actor: str, at: datetime, extra: tuple[Block, ...] = ()) -> View:
+    """A step message after it was answered: the answer, who and when; no step buttons (``extra``: the step
+    library's rating row, when the step came from the library)."""
     line = f"✓ *{answer}* — {actor}, {hhmm(at)}"
-    return View((Header(title), Context(line)), shorten(f"{title}: {answer}"))
+    return View((Header(title), Context(line), *extra), shorten(f"{title}: {answer}"))

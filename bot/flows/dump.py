@@ -107,7 +107,7 @@ def flow_dict(flow: Flow) -> dict[str, Any]:
     }
     if flow.visibility is not Visibility.PUBLIC:
         doc["visibility"] = flow.visibility.value
-    for name in ("category", "description"):
+    for name in ("category", "folder", "description"):
         if getattr(flow, name):
             doc[name] = getattr(flow, name)
     for name in ("tags", "keywords"):

@@ -28,6 +28,7 @@ TOP_FIELDS = (
     "status",
     "visibility",
     "category",
+    "folder",
     "description",
     "tags",
     "keywords",
@@ -54,10 +55,11 @@ _STEP = (
     "warning",
     "estimated_minutes",
     "reference_url",
+    "step",
 )
 NODE_FIELDS: dict[NodeType, tuple[str, ...]] = {
     NodeType.DECISION: ("id", "type", "title", "question", "options"),
-    NodeType.ACTION: ("id", "type", "title", "instructions", "commands", "expected_outcome", "next"),
+    NodeType.ACTION: ("id", "type", "title", "instructions", "commands", "expected_outcome", "next", "step"),
     NodeType.SOLUTION: ("id", "type", "title", "resolution", "followups"),
     NodeType.SUBFLOW: ("id", "type", "title", "flow", "next"),
     NodeType.PROCEDURE_STEP: _STEP,
@@ -269,5 +271,6 @@ class Builder:
             warning=self.text(raw, "warning"),
             estimated_minutes=minutes,
             reference_url=self.text(raw, "reference_url"),
+            step=self.text(raw, "step"),
             line=raw.line,
         )

@@ -16,6 +16,7 @@ import yaml
 from bot.flows.dump import dump_flow
 from bot.flows.errors import FlowError, FlowLoadError, suggest
 from bot.flows.fields import TOP_FIELDS, Builder
+from bot.flows.folders import normalise_folder
 from bot.flows.model import Flow, FlowKind, FlowStatus, Visibility
 from bot.flows.yaml_lines import DuplicateKey, LineDict, load
 
@@ -67,6 +68,15 @@ def _misplaced(b: Builder, doc: LineDict, kind: FlowKind) -> None:
             )
 
 
+def _folder(b: Builder, doc: LineDict) -> str:
+    """The ``folder`` field, normalised (``" Network / VPN/ "`` -> ``"network/vpn"``); a bad path is an error."""
+    raw = b.text(doc, "folder")
+    folder, problem = normalise_folder(raw)
+    if problem:
+        b.error(doc.line_of("folder"), problem, "bad-value")
+    return folder
+
+
 def parse_flow_text(text: str, path: str = "<string>") -> Flow:
     """Parse one flow document; raises ``FlowLoadError`` listing every structural problem."""
     doc = _parse_yaml(text, path)
@@ -116,6 +126,7 @@ def parse_flow_text(text: str, path: str = "<string>") -> Flow:
         visibility=b.enum(doc, "visibility", Visibility) or Visibility.PUBLIC,
         description=b.text(doc, "description"),
         category=b.text(doc, "category"),
+        folder=_folder(b, doc),
         tags=b.strings(doc, "tags"),
         keywords=b.strings(doc, "keywords"),
         variables=b.variables(doc),

@@ -24,6 +24,7 @@ class FlowStatus(StrEnum):
 
     DRAFT = "draft"
     PUBLISHED = "published"
+    ARCHIVED = "archived"  # kept, but hidden from start and search until restored
 
 
 class Visibility(StrEnum):
@@ -119,6 +120,7 @@ class Node:
     warning: str = ""
     estimated_minutes: int | None = None
     reference_url: str = ""
+    step: str = ""  # action / procedure_step: a library step (id or slug) filling the fields left out
     line: int = 0
 
 
@@ -159,6 +161,7 @@ class Flow:
     visibility: Visibility = Visibility.PUBLIC
     description: str = ""
     category: str = ""
+    folder: str = ""  # where it sits in the team's library: a path like "network/vpn" ("" = top level)
     tags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     variables: tuple[Variable, ...] = ()

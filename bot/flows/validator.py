@@ -21,7 +21,24 @@ def validate_flow(flow: Flow, known_flows: Collection[str] | None = None) -> lis
         if flow.kind is FlowKind.MAINTENANCE:
             errors += check_maintenance(flow)
     errors += check_variables(flow)
+    errors = _with_step_refs(flow, errors)
     return sorted(errors, key=lambda e: (e.path, e.line, e.code))
+
+
+def _with_step_refs(flow: Flow, errors: list[FlowError]) -> list[FlowError]:
+    """A node naming a library step (``step:``) may leave out what the library fills in at publish time."""
+    referenced = {n.line for n in flow.nodes if n.step}
+    return [e for e in errors if not (e.code == "missing-field" and e.line in referenced)]
+
+
+def check_step_refs(flow: Flow, known_steps: Collection[str]) -> list[FlowError]:
+    """Every ``step:`` that names no library step in ``known_steps`` (ids and slugs), with its node's line."""
+    errors = []
+    for n in flow.nodes:
+        if n.step and n.step not in known_steps:
+            message = f"step {n.id!r}: no library step {n.step!r} (see `steps search`)"
+            errors.append(FlowError(flow.source_path, n.line, message, "bad-ref"))
+    return errors
 
 
 def is_valid(flow: Flow, known_flows: Collection[str] | None = None) -> bool:

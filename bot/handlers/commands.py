@@ -12,7 +12,7 @@ COMMAND_WORDS = frozenset(
     {
         "start", "list", "search", "status", "note", "back", "pause", "resume", "resolve", "abandon", "export",
         "help", "history", "link", "addstep", "pilot", "ask", "fact", "update", "flow", "escalate", "park", "stats",
-        "share", "schedule", "proposals",
+        "share", "schedule", "proposals", "steps",
     }
 )  # fmt: skip
 

@@ -5,6 +5,10 @@ lookup and one INSERT. A redelivered event (same dedupe key) is accepted again w
 unit-of-work factory also offers ``append_to_inbox`` (``InboxAppender``; the SQL store does), that INSERT is made
 through it, on its own, without opening a unit of work; and with a ``hand_over`` (the worker in the same process)
 the committed row goes straight to the worker instead of being read back from the inbox.
+
+With several replicas (``claimer``, a ``ClaimingAppender``: PostgreSQL), the same single INSERT also claims the
+row's lane for this replica's worker (``bot.store.repositories.inbox_claims``); the row is handed over only when
+it is ours to run now, else the worker is woken (or, the lane being another replica's, its NOTIFY wakes that one).
 """
 
 from __future__ import annotations
@@ -32,6 +36,18 @@ class InboxAppender(Protocol):
         ...
 
 
+@runtime_checkable
+class ClaimingAppender(Protocol):
+    """A store that appends an event already claimed by this replica's worker (``bot.store.inbox_claimer``)."""
+
+    async def append_claimed(
+        self, team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime
+    ) -> tuple[int, bool] | None:
+        """Insert the event in one statement: ``(id, handed)`` (``handed``: the row is ours to run now, in lane
+        order), or None when the key was seen before (nothing written)."""
+        ...
+
+
 class Intake:
     """``team_for`` and ``accept``, handed to the platform adapters by the composition root."""
 
@@ -43,6 +59,7 @@ class Intake:
         wake: Callable[[], None],
         seal: Callable[[str], str] | None = None,
         hand_over: Callable[[InboxItem], None] | None = None,
+        claimer: ClaimingAppender | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._ids = ids
@@ -53,6 +70,7 @@ class Intake:
         self._teams: dict[str, str] = {}
         self.on_team: Callable[[list[str]], Awaitable[None]] | None = None  # a team seen first by this process
         self._appender = uow_factory if isinstance(uow_factory, InboxAppender) else None
+        self._claimer = claimer
 
     async def team_for(self, platform: str, workspace: str) -> str:
         """Our team id for a platform workspace (Slack team, Teams tenant); created on first contact."""
@@ -80,12 +98,20 @@ class Intake:
         """Persist the event for the worker; False if this delivery was seen before (nothing written)."""
         key = event.event_id or f"{platform}:{self._ids.new()}"
         payload, at = self._encode(event), self._now()
-        if self._appender is not None:
-            item_id = await self._appender.append_to_inbox(event.team_id, key, platform, payload, at)
-            if item_id is None:
+        if self._claimer is not None:  # N replicas: the row is claimed for our worker in the same INSERT
+            claimed = await self._claimer.append_claimed(event.team_id, key, platform, payload, at)
+            if claimed is None:
+                return False
+            item_id, handed = claimed
+            if handed and self._hand_over is not None:
+                self._hand_over(InboxItem(item_id, event.team_id, key, platform, payload, at))
+                return True
+        elif self._appender is not None:
+            new_id = await self._appender.append_to_inbox(event.team_id, key, platform, payload, at)
+            if new_id is None:
                 return False
             if self._hand_over is not None:  # committed: the worker takes the row as written, no read-back
-                self._hand_over(InboxItem(item_id, event.team_id, key, platform, payload, at))
+                self._hand_over(InboxItem(new_id, event.team_id, key, platform, payload, at))
                 return True
         else:
             async with self._uow_factory() as uow:

@@ -2,22 +2,33 @@
 
 Adapters acknowledge a platform request as soon as its event is in the inbox (one INSERT) and either hand the
 committed row straight to the worker (``hand_over``: no second read of what the intake just wrote) or ``wake()``
-it to read the inbox. Events are processed in arrival order; each is marked processed in the same transaction as
-its effect, so a crash, a redelivery or a second worker can never apply it twice. The inbox stays the source of
-truth: what a stopped process had in hand is still pending there and is read again by the next ``fetch``. A
-sender may return follow-up events (``ThreadStarted`` when a card opened a thread); they are handled at once.
+it to claim from the inbox. With N replicas on PostgreSQL each worker only works the lanes it holds a lease on
+(``bot.store.repositories.inbox_claims``): the intake's INSERT claims the row for the local worker when it can,
+every pass (on wake, on a NOTIFY from another replica through the ``listener``, every ``poll_seconds``) renews
+this worker's leases and claims what is free or expired, and ``stop`` gives its lanes up.
+
+Events are processed in arrival order; each is marked processed in the same transaction as its effect, so a
+crash, a redelivery or a second worker can never apply it twice. The inbox stays the source of truth: what a
+stopped process had in hand is still pending there and is claimed again by the next ``fetch`` (here, or on
+another replica once its lease expires). A sender may return follow-up events (``ThreadStarted`` when a card
+opened a thread); they are handled at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.engine import codec
 from bot.engine.events import Actor, InboundEvent
+from bot.engine.inbox_lanes import lane_key
 from bot.engine.model import InboxItem
 from bot.engine.ports import UnitOfWorkFactory
 from bot.engine.replies import Reply
@@ -65,20 +76,27 @@ class Observer(Protocol):
         ...
 
 
-def lane_of(item: InboxItem) -> str:
-    """Events that must not overtake each other share a lane: same session, else same conversation.
+class Listener(Protocol):
+    """Wakes the worker when another process adds to the inbox (``bot.store.inbox_notify``)."""
 
-    Copilot work (``PilotWork``) has a lane of its own per session: a model call that takes seconds never holds up
-    the engineer's clicks, and the session's copilot turns still run one after the other.
-    """
-    payload = item.payload
-    session = payload.get("session_id")
-    if session and payload.get("type") == "PilotWork":
-        return f"p:{session}"
-    if session:
-        return f"s:{session}"
-    conversation = payload.get("conversation") or {}
-    return f"c:{item.team_id}:{conversation.get('platform')}:{conversation.get('channel')}:{conversation.get('thread')}"
+    def start(self) -> None:
+        """Listen in the background."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        ...
+
+
+def lane_of(item: InboxItem) -> str:
+    """The item's lane (``bot.engine.inbox_lanes.lane_key``): events of one lane never overtake each other and
+    run on one replica at a time."""
+    return lane_key(item.team_id, item.payload)
+
+
+def worker_name() -> str:
+    """A name for this process's worker, unique among replicas: ``host:pid:random``."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def _where(payload: dict[str, Any]) -> tuple[Any, ...]:
@@ -106,8 +124,16 @@ class InboxWorker:
         concurrency: int = 8,
         pilot_concurrency: int = 32,
         enrichers: Mapping[str, Enricher] | None = None,
+        owner: str | None = None,
+        lease_seconds: float = 30.0,
+        now: Callable[[], datetime] | None = None,
+        listener: Listener | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self.owner = owner or worker_name()
+        self._lease = timedelta(seconds=lease_seconds)
+        self._now = now or (lambda: datetime.now(UTC))
+        self._listener = listener
         self._engine = engine
         self._senders = senders
         self._observer = observer
@@ -127,34 +153,49 @@ class InboxWorker:
         """Something new is in the inbox."""
         self._loop.wake()
 
+    def listen(self, listener: Listener) -> None:
+        """Also wake on ``listener`` (another replica's NOTIFY); started and stopped with the worker."""
+        self._listener = listener
+
     def start(self) -> None:
-        """Run in the background of the current event loop."""
+        """Run in the background of the current event loop (and the listener, when there is one)."""
         self._loop.start()
+        if self._listener is not None:
+            self._listener.start()
 
     async def stop(self) -> None:
-        """Stop fetching, let the events in hand finish (their lanes stop after them) and return."""
+        """Stop fetching, let the events in hand finish (their lanes stop after them), give up this worker's lanes
+        (other replicas take them over at once) and return."""
+        if self._listener is not None:
+            await self._listener.stop()
         await self._loop.stop()
         for lane in self._lanes.values():
             while len(lane) > 1:
                 self._in_hand.discard(lane.pop().id)
         await self._idle()
-
-    async def fetch(self, page: int = 200) -> int:
-        """Queue every pending event not already in hand on its lane; returns how many were queued."""
-        queued = 0
-        after = 0
-        self._finished.clear()
-        while True:
+        try:
             async with self._uow_factory() as uow:
-                items = list(await uow.inbox.pending(page, after_id=after))
-            for item in items:
-                if item.id in self._in_hand or item.id in self._finished:
-                    continue
-                self._queue(item)
-                queued += 1
-            if len(items) < page:
-                return queued
-            after = items[-1].id
+                await uow.inbox.release(self.owner)
+                await uow.commit()
+        except Exception:  # the leases expire on their own
+            log.warning("inbox worker %s could not release its lanes", self.owner, exc_info=True)
+
+    async def fetch(self) -> int:
+        """Claim the pending events of every lane this worker may work (``InboxRepository.claim``: its own lanes,
+        free ones, expired ones; renewing its leases) and queue those not already in hand; returns how many were
+        queued."""
+        self._finished.clear()
+        now = self._now()
+        async with self._uow_factory() as uow:
+            items = list(await uow.inbox.claim(self.owner, now, now + self._lease))
+            await uow.commit()
+        queued = 0
+        for item in items:
+            if item.id in self._in_hand or item.id in self._finished:
+                continue
+            self._queue(item)
+            queued += 1
+        return queued
 
     def hand_over(self, item: InboxItem) -> None:
         """Queue an inbox row the intake has just committed, as ``fetch`` would have read it (same id, payload and

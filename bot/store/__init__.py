@@ -9,8 +9,10 @@ the whole schema.
 from bot.store import (
     flywheel_tables,  # noqa: F401  (registers ``flow_proposal_details``, ``flywheel_runs``)
     idle_sweep_indexes,  # noqa: F401  (registers ``ix_sessions_idle``, ``ix_session_timeline_kind``)
+    inbox_tables,  # noqa: F401  (registers ``inbox_lanes`` and the inbox's claim columns)
     maintenance_tables,  # noqa: F401  (registers ``maintenance_runs``)
     share_tables,  # noqa: F401  (registers ``share_links``, ``share_views``)
+    step_library_tables,  # noqa: F401  (registers ``library_steps``, ``step_ratings``)
 )
 from bot.store.schedule_tables import add_schedule_tables
 from bot.store.tables import Base

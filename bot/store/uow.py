@@ -31,6 +31,7 @@ from bot.engine.ports import (
     UserRepository,
 )
 from bot.engine.sharing.records import ShareRepository
+from bot.engine.steplib.records import StepLibraryRepository
 from bot.store.repositories.audit import SqlAudit
 from bot.store.repositories.escalations import SqlEscalations
 from bot.store.repositories.flows import FlowCache, SqlFlows
@@ -44,6 +45,7 @@ from bot.store.repositories.pilot import SqlPilot
 from bot.store.repositories.sessions import SqlSessions
 from bot.store.repositories.settings import SqlSettings
 from bot.store.repositories.shares import SqlShares
+from bot.store.repositories.step_library import SqlStepLibrary
 from bot.store.repositories.teams import SqlTeams
 from bot.store.repositories.users import SqlUsers
 
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
     maintenance_runs: MaintenanceRunRepository
     flywheel: FlywheelRepository
     shares: ShareRepository
+    step_library: StepLibraryRepository
     audit: AuditRepository
     idle: IdleSessions
 
@@ -95,6 +98,7 @@ class SqlUnitOfWork:
         self.maintenance_runs = SqlMaintenanceRuns(connection)
         self.flywheel = SqlFlywheel(connection)
         self.shares = SqlShares(connection)
+        self.step_library = SqlStepLibrary(connection)
         self.audit = SqlAudit(connection)
         self.idle = SqlIdleSessions(connection)
         return self

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from aiohttp import web
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.engine.ports import Clock
 from bot.flows.loader import bundled_samples_dir, flow_files, load_flow_file
 from bot.flows.model import FlowStatus
 
@@ -25,6 +28,21 @@ class RunningBot:
     url: str
     app: App
 
+    async def fire_due(self) -> None:
+        """Record every schedule fire due by the app's clock, the way the scheduler's leader does at its next poll
+        (stored schedule -> run + inbox event in one transaction), then wait until the worker has handled every
+        pending event and delivered its replies. With a ``FakeClock`` (``running_bot(..., clock=...)``) this is how a
+        test moves time on: ``clock.advance(minutes=16)``, then ``await bot.fire_due()``."""
+        scheduler, worker = self.app.scheduler, self.app.worker
+        assert scheduler is not None and worker is not None, "the scheduler is off (RFBOT_SCHEDULER_ENABLED=0)"
+        deadline = time.monotonic() + 10
+        while not scheduler.leading:  # the leader loop's first pass takes the lead (at once, but in the background)
+            assert time.monotonic() < deadline, "the scheduler never became the leader"
+            await asyncio.sleep(0.01)
+        await scheduler.reload()  # what the worker's handlers put or moved since the last poll
+        await scheduler.catch_up()  # serialized with the loop's own fires; each fire is recorded once
+        await worker.drain_once()
+
 
 async def import_bundled(app: App) -> None:
     """Load the bundled flows as public flows."""
@@ -35,8 +53,12 @@ async def import_bundled(app: App) -> None:
 
 
 @asynccontextmanager
-async def running_bot(database_url: str, slack_api_url: str, **overrides: Any) -> AsyncIterator[RunningBot]:
-    """Serve the bot (worker included) until the block exits; ``overrides`` are further ``Settings`` fields."""
+async def running_bot(
+    database_url: str, slack_api_url: str, *, clock: Clock | None = None, **overrides: Any
+) -> AsyncIterator[RunningBot]:
+    """Serve the bot (worker and scheduler included) until the block exits; ``clock`` replaces the system clock (a
+    ``tests.fakes.memory_store.FakeClock`` makes schedules fire only when the test moves it and calls
+    ``RunningBot.fire_due``); ``overrides`` are further ``Settings`` fields."""
     values: dict[str, Any] = {
         "database_url": database_url,
         "slack_bot_token": BOT_TOKEN,
@@ -45,7 +67,7 @@ async def running_bot(database_url: str, slack_api_url: str, **overrides: Any) -
         "card_update_delay": 0,  # cards updated with every step, so transcripts are deterministic
     }
     settings = Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
-    app = build_app(settings)
+    app = build_app(settings, clock=clock)
     await import_bundled(app)
     runner = web.AppRunner(app.web_app(), access_log=None)
     await runner.setup()

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.engine.ports import Clock
 from tests.e2e.slack_server import RunningBot, import_bundled
 from tests.e2e.slack_transcript import eventually
 from tests.fakes.bot_connector import MESSAGE_LIMIT, FakeBotConnector
@@ -75,12 +76,14 @@ async def teams_session(
     auth: bool = True,
     connectwise: bool = False,
     max_message_bytes: int = MESSAGE_LIMIT,
+    clock: Clock | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Teams]:
     """The fakes (Entra and a token-checking connector when ``auth``; an anonymous connector otherwise), the bot
     served against them, and a driver posting as Teams. With ``connectwise`` the CW_* connection points at a fake
     ConnectWise with ticket #12345 and Dana as member ``dtech`` (matched by e-mail). ``max_message_bytes`` is the
-    connector's size limit (Teams counts UTF-16); ``overrides`` are ``Settings`` fields."""
+    connector's size limit (Teams counts UTF-16); ``clock`` replaces the system clock (with a ``FakeClock``, schedules
+    fire when the test moves it and calls ``teams.bot.fire_due()``); ``overrides`` are ``Settings`` fields."""
     async with AsyncExitStack() as stack:
         entra = await stack.enter_async_context(FakeEntra()) if auth else None
         if entra is not None:
@@ -98,7 +101,7 @@ async def teams_session(
                 "cw_private_key": creds.private_key,
                 "cw_client_id": creds.client_id,
             }
-        app = build_app(teams_settings(database_url, anonymous=not auth, **overrides))
+        app = build_app(teams_settings(database_url, anonymous=not auth, **overrides), clock=clock)
         bot = await stack.enter_async_context(serve(app))
         user = await stack.enter_async_context(TeamsDriver(bot.url, connector, entra))
         yield Teams(connector, bot, user, entra, cw)

@@ -18,6 +18,12 @@ def rfbot(db_url: str, tmp_path: Path) -> Rfbot:
     return Rfbot(tmp_path, db_url)
 
 
+@pytest.fixture
+def at_head(migrated_url: str, tmp_path: Path) -> Rfbot:
+    """``rfbot`` on a database already at head (``db upgrade`` itself is tested above; a subprocess saved)."""
+    return Rfbot(tmp_path, migrated_url)
+
+
 def test_db_upgrade_downgrade_current(rfbot: Rfbot) -> None:
     assert "base" in rfbot("db", "current").stdout
     assert f"revision {migrate.head()}" in rfbot("db", "upgrade").stdout
@@ -25,8 +31,8 @@ def test_db_upgrade_downgrade_current(rfbot: Rfbot) -> None:
     assert "base" in rfbot("db", "downgrade", "base").stdout
 
 
-def test_flows_import_is_idempotent_and_listed(rfbot: Rfbot, tmp_path: Path) -> None:
-    rfbot("db", "upgrade")
+def test_flows_import_is_idempotent_and_listed(at_head: Rfbot, tmp_path: Path) -> None:
+    rfbot = at_head
     first = rfbot("flows", "import", "--bundled").stdout
     assert "v1 (published)" in first
     assert rfbot("flows", "import", "--bundled").stdout == first
@@ -40,8 +46,8 @@ def test_flows_import_is_idempotent_and_listed(rfbot: Rfbot, tmp_path: Path) -> 
     assert rfbot("flows", "validate", str(out)).stdout.strip() == "1 flow file(s) valid."
 
 
-def test_changed_flow_gets_a_new_version(rfbot: Rfbot, tmp_path: Path) -> None:
-    rfbot("db", "upgrade")
+def test_changed_flow_gets_a_new_version(at_head: Rfbot, tmp_path: Path) -> None:
+    rfbot = at_head
     rfbot("flows", "import", "--bundled")
     source = tmp_path / "vpn.yaml"
     rfbot("flows", "export", "vpn-wont-connect", "-o", str(source))
@@ -50,16 +56,16 @@ def test_changed_flow_gets_a_new_version(rfbot: Rfbot, tmp_path: Path) -> None:
     assert "v1" in rfbot("flows", "show", "vpn-wont-connect", "--version", "1").stdout
 
 
-def test_broken_flows_are_refused_with_file_and_line(rfbot: Rfbot) -> None:
-    rfbot("db", "upgrade")
+def test_broken_flows_are_refused_with_file_and_line(at_head: Rfbot) -> None:
+    rfbot = at_head
     result = rfbot("flows", "import", str(BROKEN / "unknown-next.yaml"), check=False)
     assert result.returncode != 0
     assert "unknown-next.yaml:13:" in result.stderr and "Nothing imported" in result.stderr
     assert json.loads(rfbot("flows", "list", "--json").stdout) == []
 
 
-def test_unknown_flow_is_explained(rfbot: Rfbot) -> None:
-    rfbot("db", "upgrade")
+def test_unknown_flow_is_explained(at_head: Rfbot) -> None:
+    rfbot = at_head
     rfbot("flows", "import", "--bundled")
     result = rfbot("flows", "show", "vpn", check=False)
     assert result.returncode != 0 and "Known flows:" in result.stderr

@@ -11,12 +11,12 @@ from tests.e2e.cli import Rfbot
 
 
 @pytest.fixture
-def rfbot(db_url: str, tmp_path: Path) -> Rfbot:
-    return Rfbot(tmp_path, db_url)
+def rfbot(migrated_url: str, tmp_path: Path) -> Rfbot:
+    """``rfbot`` on a database already at head (``db upgrade`` is tested in ``test_cli``)."""
+    return Rfbot(tmp_path, migrated_url)
 
 
 def test_import_indexes_the_flows_through_the_job_queue(rfbot: Rfbot) -> None:
-    rfbot("db", "upgrade")
     imported = rfbot("flows", "import", "--bundled")
     assert "Search index (lexical):" in imported.stderr and " written" in imported.stderr
     assert rfbot("index", "status").stdout.strip() == "Search index (lexical): 0 job(s) queued, 0 failed."

@@ -14,16 +14,15 @@ from tests.e2e.cli import Rfbot
 from tests.fakes.connectwise_api import FakeConnectWise
 
 
-async def test_connect_check_rotate_disconnect(db_url: str, tmp_path: Path) -> None:
+async def test_connect_check_rotate_disconnect(migrated_url: str, tmp_path: Path) -> None:
     key = generate_key()
-    rfbot = Rfbot(tmp_path, db_url, {"RFBOT_SECRET_KEYS": key})
+    rfbot = Rfbot(tmp_path, migrated_url, {"RFBOT_SECRET_KEYS": key})  # a database at head
 
     async def run(*args: str, check: bool = True) -> str:
         done = await asyncio.to_thread(rfbot, *args, check=check)
         return done.stdout + done.stderr
 
     async with FakeConnectWise() as cw:
-        await run("db", "upgrade")
         await run("flows", "import", "--bundled", "--team", "default")
         base = ["psa", "connect", "--team", "default", "--site", cw.base_url, "--company", cw.company]
         base += ["--public-key", cw.public_key, "--client-id", cw.client_id, "--private-key"]
@@ -33,7 +32,7 @@ async def test_connect_check_rotate_disconnect(db_url: str, tmp_path: Path) -> N
         assert "Connected team default" in stored and cw.private_key not in stored
         assert "FAIL" not in await run("psa", "check", "--team", "default")
 
-        engine = create_engine(to_sync_url(db_url))
+        engine = create_engine(to_sync_url(migrated_url))
         with engine.connect() as conn:
             (row,) = conn.execute(text("SELECT public_key, private_key FROM psa_connections")).all()
         engine.dispose()

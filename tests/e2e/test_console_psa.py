@@ -10,7 +10,7 @@ from tests.e2e.cli import Rfbot
 from tests.fakes.connectwise_api import FakeConnectWise
 
 
-async def test_console_ticket_in_notes_out(db_url: str, tmp_path: Path) -> None:
+async def test_console_ticket_in_notes_out(migrated_url: str, tmp_path: Path) -> None:
     async with FakeConnectWise() as cw:
         cw.add_ticket(12345, "VPN drops every hour for the whole office")
         env = {
@@ -20,8 +20,7 @@ async def test_console_ticket_in_notes_out(db_url: str, tmp_path: Path) -> None:
             "CW_PRIVATE_KEY": cw.private_key,
             "CW_CLIENT_ID": cw.client_id,
         }
-        rfbot = Rfbot(tmp_path, db_url, env)
-        await asyncio.to_thread(rfbot, "db", "upgrade")
+        rfbot = Rfbot(tmp_path, migrated_url, env)  # a database at head
         await asyncio.to_thread(rfbot, "flows", "import", "--bundled")
         script = tmp_path / "run.txt"
         script.write_text("/resolve\nReplaced the VPN profile.\n-\n", encoding="utf-8")

@@ -33,12 +33,14 @@ from bot.engine.model import (
 from bot.engine.pilot.records import DocumentPreview, FlowProposal
 from bot.engine.ports import DuplicateRowError, StaleSessionError
 from bot.flows.model import Flow, FlowStatus
+from bot.flows.versions import FlowVersion
 from tests.fakes.memory_audit import AuditLog
 from tests.fakes.memory_escalations import Escalations
 from tests.fakes.memory_flywheel import Flywheel
 from tests.fakes.memory_idle import IdleSweepQueries
 from tests.fakes.memory_maintenance import MaintenanceRuns
 from tests.fakes.memory_shares import Shares
+from tests.fakes.memory_steplib import StepLibrary
 
 
 @dataclass
@@ -63,6 +65,8 @@ class State:
     maintenance_runs: dict[str, MaintenanceRun] = field(default_factory=dict)
     shares: dict[str, Any] = field(default_factory=dict)  # ShareLink by id; share_views: ShareView
     share_views: list[Any] = field(default_factory=list)
+    library_steps: dict[str, Any] = field(default_factory=dict)  # LibraryStep by id
+    step_ratings: dict[tuple[str, str], Any] = field(default_factory=dict)  # StepRating by (step, user)
     audit: list[AuditEntry] = field(default_factory=list)
     flywheel_runs: list[FlywheelRun] = field(default_factory=list)
 
@@ -136,8 +140,9 @@ class Flows(_Repo):
                 continue
             if version is not None:
                 return next((f for f, _ in versions if f.version == version), None)
-            published = [f for f, _ in versions if f.status is FlowStatus.PUBLISHED]
-            return published[-1] if published else None
+            released = [f for f, _ in versions if f.status in (FlowStatus.PUBLISHED, FlowStatus.ARCHIVED)]
+            if released:
+                return released[-1] if released[-1].status is FlowStatus.PUBLISHED else None
         return None
 
     async def list(self, team_id: str, include_drafts: bool = False) -> Sequence[Flow]:
@@ -145,10 +150,11 @@ class Flows(_Repo):
         for (scope, key), versions in self.s.flows.items():
             if scope not in (team_id, None):
                 continue
-            candidates = [f for f, _ in versions if include_drafts or f.status is FlowStatus.PUBLISHED]
+            released = (FlowStatus.PUBLISHED, FlowStatus.ARCHIVED)
+            candidates = [f for f, _ in versions if include_drafts or f.status in released]
             if candidates and (key not in latest or scope is not None):
                 latest[key] = candidates[-1]
-        return list(latest.values())
+        return [f for f in latest.values() if include_drafts or f.status is FlowStatus.PUBLISHED]
 
     async def save(self, team_id: str | None, flow: Flow, source: str, status: FlowStatus) -> int:
         versions = self.s.flows.setdefault((team_id, flow.key), [])
@@ -157,6 +163,14 @@ class Flows(_Repo):
         number = len(versions) + 1
         versions.append((dataclasses.replace(flow, version=number, status=status), source))
         return number
+
+    async def versions(self, team_id: str, key: str) -> Sequence[FlowVersion]:
+        for scope in (team_id or None, None):
+            stored = self.s.flows.get((scope, key))
+            if stored:
+                when = datetime(2026, 1, 1, tzinfo=UTC)
+                return [FlowVersion(f.version, f.status, when, scope is None) for f, _ in stored]
+        return []
 
 
 class Sessions(_Repo):
@@ -254,6 +268,14 @@ class Inbox(_Repo):
             if v["processed_at"] is None and v["attempts"] < max_attempts and v["id"] > after_id
         ]
         return sorted(items, key=lambda i: i.id)[:limit]
+
+    async def claim(
+        self, owner: str, now: datetime, lease_until: datetime, max_attempts: int = 5
+    ) -> Sequence[InboxItem]:
+        return await self.pending(10_000, max_attempts)  # one process: every pending event is ours
+
+    async def release(self, owner: str) -> None:
+        return None
 
     def _row(self, item_id: int) -> dict[str, Any]:
         return next(v for v in self.s.inbox.values() if v["id"] == item_id)
@@ -359,6 +381,7 @@ class MemoryUnitOfWork:
         self.escalations = Escalations(self)
         self.maintenance_runs = MaintenanceRuns(self)
         self.shares = Shares(self)
+        self.step_library = StepLibrary(self)
         self.audit = AuditLog(self)
         self.flywheel = Flywheel(self)
         self.idle = IdleSweepQueries(self)

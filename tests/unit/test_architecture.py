@@ -16,7 +16,7 @@ STDLIB = set(sys.stdlib_module_names)
 # package prefix -> the only first-party/third-party roots it may import (stdlib is always allowed)
 PURE_CORE = {
     "bot.engine": ("bot.engine", "bot.flows", "bot.notes"),
-    "bot.flows": ("bot.flows", "yaml"),
+    "bot.flows": ("bot.flows", "yaml", "PIL", "grandalf"),  # pure computation: drawing flow diagrams
     "bot.notes": ("bot.notes",),
 }
 

@@ -1,11 +1,14 @@
-"""The user's home surface: open sessions with Resume, and recently finished ones."""
+"""The user's home surface: open sessions with Resume, recently finished ones, and the flow library (folders and
+categories with counts, a few flows to start)."""
 
 from __future__ import annotations
 
 from bot.engine.context import Ctx
 from bot.engine.events import ActionId
+from bot.engine.flowlib.views import home_section
 from bot.engine.model import Session, SessionStatus
 from bot.engine.replies import Block, Button, Buttons, Context, Divider, Header, HomeView, Style, Text, View
+from bot.flows.model import FlowStatus
 
 RECENT = 10
 
@@ -16,7 +19,8 @@ def _line(session: Session) -> str:
 
 
 async def home_view(ctx: Ctx) -> View:
-    """Active and paused sessions (Resume on paused ones), then recently resolved/abandoned/escalated ones."""
+    """Active and paused sessions (Resume on paused ones), recently resolved/abandoned/escalated ones, and the flow
+    library."""
     open_sessions = await ctx.uow.sessions.for_engineer(
         ctx.team_id, ctx.user.id, [SessionStatus.ACTIVE, SessionStatus.PAUSED], 25
     )
@@ -41,6 +45,9 @@ async def home_view(ctx: Ctx) -> View:
     for session in finished:
         when = f"{session.ended_at or session.updated_at:%Y-%m-%d}"
         blocks.append(Text(f"{_line(session)} · {when}"))
+    flows = [f for f in await ctx.uow.flows.list(ctx.team_id) if f.status is FlowStatus.PUBLISHED]
+    blocks.append(Divider())
+    blocks.extend(home_section(flows))  # at most 4 blocks: the view stays under Slack's 100-block home limit
     return View(tuple(blocks), "Your ResolutionFlow sessions")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.engine.commands.maintenance_deliveries import on_retry_run_push
 from bot.engine.commands.maintenance_runs import finish, flow_of_run, home_of, team_zone
 from bot.engine.commands.schedule import on_remove_confirmed
 from bot.engine.context import Ctx, UserError
@@ -182,6 +183,7 @@ MAINTENANCE_ACTIONS: dict[ActionId, RunAction] = {
     ActionId.RUN_ALL_OK: on_all_ok,
     ActionId.RUN_SKIP_TARGET: on_skip_target,
     ActionId.RUN_STEP: on_step,
+    ActionId.RUN_RETRY_PUSH: on_retry_run_push,
     ActionId.SCHEDULE_REMOVE: on_remove_confirmed,
 }
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.engine.commands.maintenance_deliveries import post_status_line
 from bot.engine.commands.pushes import PSA_NOTE, marker_for
 from bot.engine.context import Ctx, UserError
 from bot.engine.documents import redaction_enabled
@@ -163,14 +164,15 @@ def note_text(run: MaintenanceRun, flow: Flow, zone: ZoneInfo) -> str:
     return "\n".join([head, *summary_lines(run, flow, zone), f"Run {run.id}"])
 
 
-async def queue_summary_note(ctx: Ctx, run: MaintenanceRun, flow: Flow, zone: ZoneInfo) -> str:
-    """Queue the run's one ticket note (or say why there is none); returns the line the summary shows."""
+async def queue_summary_note(ctx: Ctx, run: MaintenanceRun, flow: Flow, zone: ZoneInfo) -> tuple[str, str]:
+    """Queue the run's one ticket note (or say why there is none); returns the line the summary shows and where the
+    note goes ("" when nothing was queued)."""
     board = (await team_setting(ctx.uow, ctx.team_id, MAINTENANCE_BOARD)).strip()
     if flow.ticket is None and not board:
-        return t.NOTE_NOWHERE
+        return t.NOTE_NOWHERE, ""
     psa = await ctx.psa.for_team(ctx.team_id) if ctx.psa is not None else None
     if psa is None or ctx.psa is None:
-        return t.NOTE_NO_PSA
+        return t.NOTE_NO_PSA, ""
     text = note_text(run, flow, zone)
     key = f"maintenance:{run.id}"
     payload: dict[str, object] = {
@@ -196,7 +198,7 @@ async def queue_summary_note(ctx: Ctx, run: MaintenanceRun, flow: Flow, zone: Zo
     )
     await ctx.uow.outbox.add(item)
     run.outbox_id, run.ticket = item.id, flow.ticket
-    return line
+    return line, str(payload["target"])
 
 
 async def finish(ctx: Ctx, run: MaintenanceRun, flow: Flow, status: RunStatus, book: ScheduleBook | None) -> None:
@@ -205,10 +207,12 @@ async def finish(ctx: Ctx, run: MaintenanceRun, flow: Flow, status: RunStatus, b
     expected = run.version
     run.status, run.finished_at = status, ctx.now
     zone = await team_zone(ctx)
-    line = await queue_summary_note(ctx, run, flow, zone)
+    line, target = await queue_summary_note(ctx, run, flow, zone)
     await ctx.uow.maintenance_runs.save(run, expected)
     home = home_of(run)
     ctx.post(summary_view(run, flow, zone, line), f"run:{run.id}:summary", home)
+    if target:  # the note's status line, under the summary: the outbox worker's reports redraw it
+        post_status_line(ctx, run, t.NOTE_LABEL, target)
     ctx.update(run_card(run, flow, zone), run.card_ref, home, lazy=True)
     if book is not None and status is RunStatus.COMPLETED:
         deadline = await book.by_key(ctx.team_id, deadline_key(run.id))

@@ -46,8 +46,10 @@ def push_view(
     result: str = "",
     error: str = "",
     retry: tuple[str, int, str] | None = None,
+    retry_action: ActionId = ActionId.RETRY_PUSH,
 ) -> View:
-    """The status line of a push; ``retry`` = (session id, state version, outbox id) adds a Retry button."""
+    """The status line of a push; ``retry`` = (session id, state version, outbox id) adds a Retry button to a failed
+    one (``retry_action``: the button's action; a maintenance run's line uses its own, addressed by run id)."""
     if state is DeliveryState.DELIVERED:
         line = texts.PUSH_DELIVERED.format(label=label, target=target, result=result)
     elif state is DeliveryState.RETRYING:
@@ -59,7 +61,7 @@ def push_view(
     blocks: list[Text | Context | Buttons] = [Text(f"{ICONS[state]} {line}")]
     if retry is not None and state is DeliveryState.FAILED:
         session_id, version, item_id = retry
-        blocks.append(Buttons((Button("Retry", ActionId.RETRY_PUSH, session_id, version, item_id, Style.PRIMARY),)))
+        blocks.append(Buttons((Button("Retry", retry_action, session_id, version, item_id, Style.PRIMARY),)))
     return View(tuple(blocks), line)
 
 
@@ -101,15 +103,23 @@ async def queue_note(ctx: Ctx, session: Session, key: str, label: str, kind: Not
     return await queue_push(ctx, session, PSA_NOTE, key, label, payload)
 
 
-async def on_retry_push(ctx: Ctx, session: Session, value: str) -> None:
-    """The Retry button of a failed push: put it back in the queue."""
+async def requeue_push(ctx: Ctx, owner_id: str, item_id: str) -> OutboxItem:
+    """Put the failed push ``item_id`` of ``owner_id`` (a session or a maintenance run: its payload's
+    ``session_id``) back in the queue, redraw its status line as queued and tell the clicker; ``UserError`` (and
+    nothing changes) when it is not a failed push of that owner."""
     ctx.require_writer()
-    item = await ctx.uow.outbox.retry(ctx.team_id, value, ctx.now)
-    if item is None or item.payload.get("session_id") != session.id:
+    item = await ctx.uow.outbox.retry(ctx.team_id, item_id, ctx.now)
+    if item is None or item.payload.get("session_id") != owner_id:
         raise UserError(texts.PUSH_NOT_FAILED)
     label, target = str(item.payload.get("label", "Push")), str(item.payload.get("target", "the ticket"))
     ctx.update(push_view(label, target, DeliveryState.QUEUED), push_ref(item.id))
     ctx.whisper(texts.PUSH_REQUEUED.format(label=label))
+    return item
+
+
+async def on_retry_push(ctx: Ctx, session: Session, value: str) -> None:
+    """The Retry button of a failed push: put it back in the queue."""
+    await requeue_push(ctx, session.id, value)
 
 
 def report_entry(event: DeliveryReported, entry_id: str) -> TimelineEntry | None:

@@ -12,6 +12,7 @@ from bot.engine.commands import (
     export,
     flow_builder,
     info,
+    library,
     lifecycle,
     notes,
     pilot,
@@ -51,6 +52,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "proposals": proposals.cmd_proposals,
     "admin": admin.cmd_admin,
     "stats": escalation_stats.cmd_stats,
+    "steps": library.cmd_steps,
 }
 
 ALIASES = {

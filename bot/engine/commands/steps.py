@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.engine import texts
+from bot.engine.commands.library_actions import after_answer
 from bot.engine.context import Ctx, UserError
 from bot.engine.conversation import Stage, missing_variables, stage_of
 from bot.engine.events import ActionId, FormId
@@ -44,9 +45,11 @@ async def answer(
     title = step_title(session, flow) if node.type is not NodeType.DECISION else node.question or node.title
     await ctx.record(session, TimelineKind.STEP_ANSWERED, node_id=node.id, title=title, answer=label, detail=detail)
     done_before = len(session.targets_done)
+    answered_flow = flow
     flow = await move_to(ctx, session, flow, nxt)
     await ctx.save(session, expected)
-    ctx.update(answered_view(header, label, ctx.user.display_name, ctx.now), ref)
+    library = await after_answer(ctx, session, answered_flow, node, outcome)  # rating row; alternatives if failed
+    ctx.update(answered_view(header, label, ctx.user.display_name, ctx.now, library), ref)
     if len(session.targets_done) > done_before:
         ctx.say(texts.MAINTENANCE_TARGET_DONE.format(target=session.targets_done[-1], progress=progress(session, flow)))
     await refresh_card(ctx, session, flow)

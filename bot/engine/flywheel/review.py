@@ -27,6 +27,7 @@ from bot.engine.model import Role
 from bot.engine.permissions import outranks
 from bot.engine.pilot.records import FlowProposal
 from bot.engine.replies import Code, Ephemeral, Input, OpenForm, Text
+from bot.engine.steplib.sync import resolve_refs, sync_flow
 from bot.flows.errors import FlowError
 from bot.flows.model import FlowStatus
 
@@ -102,8 +103,12 @@ async def publish(ctx: Ctx, proposal: FlowProposal, source: str, status: Proposa
     if proposal.proposal_type != ProposalType.NEW_FLOW and flow.key != proposal.flow_key:
         problem = t.KEY_CHANGED.format(line=flow.line_of("key"), key=proposal.flow_key)
         raise UserError(invalid.format(errors=problem), Code(source, "yaml"))
-    stored = DRAFT_STATUS.sub("status: published", source, count=1)
+    flow, resolved, bad_refs = await resolve_refs(ctx.uow, ctx.team_id, ctx.user.id, flow, source)  # `step:` refs
+    if bad_refs:
+        raise UserError(invalid.format(errors=error_lines(bad_refs)), Code(source, "yaml"))
+    stored = DRAFT_STATUS.sub("status: published", resolved, count=1)
     version = await ctx.uow.flows.save(ctx.team_id, flow, stored, FlowStatus.PUBLISHED)
+    await sync_flow(ctx.uow, ctx.ids, ctx.team_id, flow, ctx.now)  # its steps join the step library
     proposal.source, proposal.flow_key, proposal.name = stored, flow.key, flow.name
     proposal.published_version = version
     await _decide(ctx, proposal, status)

@@ -30,7 +30,9 @@ class ConsoleSender:
         forms: list[OpenForm] = []
         batch: list[Choice] = []
         number = 1
-        for reply in replies:
+        updated = [r for r in replies if isinstance(r, Update) and _has_choices(r)]
+        rest = [r for r in replies if not (isinstance(r, Update) and _has_choices(r))]
+        for reply in rest + updated:  # an updated message's buttons (rate the step just answered) number last
             if isinstance(reply, OpenForm):
                 forms.append(reply)
                 continue
@@ -72,7 +74,10 @@ class ConsoleSender:
         while path.exists():
             path = path.with_name(f"{path.stem.rsplit('~', 1)[0]}~{counter}{path.suffix}")
             counter += 1
-        path.write_text(attachment.content, encoding="utf-8")
+        if attachment.data:  # a picture (a flow diagram): the file's path is printed below
+            path.write_bytes(attachment.data)
+        else:
+            path.write_text(attachment.content, encoding="utf-8")
         self.saved.append(path)
         if attachment.final:
             self.final_note = attachment

@@ -162,7 +162,7 @@ def pick(text: str, choices: list[Choice]) -> Choice | None:
             )
         return choices[index - 1]
     if text.startswith("="):
-        wanted = text[1:].strip().lower()
+        wanted = _plain(text[1:])
         exact = [c for c in choices if _plain(c.label) == wanted]
         prefixed = [c for c in choices if _plain(c.label).startswith(wanted)]
         found = exact or prefixed

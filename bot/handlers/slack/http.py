@@ -24,6 +24,7 @@ from bot.handlers.slack import ids, translate
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
+TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
 UNREADABLE = "Sorry — I couldn't read that click (it may come from an older message). Try `/rf status`."
 
 
@@ -112,6 +113,9 @@ def aiohttp_handler(
 
     async def handle(request: web.Request) -> web.Response:
         started = time.perf_counter()
+        stamp = request.headers.get(TIMESTAMP_HEADER, "")
+        if stamp and not (stamp.isascii() and stamp.isdigit()):  # slack_sdk's verifier would raise on int(): a 500
+            return web.json_response({"error": "invalid request"}, status=401)  # what bolt answers a bad signature
         response = await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
         if observe_ack is not None:
             observe_ack(time.perf_counter() - started, response.status)

@@ -151,7 +151,8 @@ def render_blocks(blocks: tuple[Block, ...], *, in_modal: bool = False) -> list[
     counter = 0
     for block in blocks:
         if isinstance(block, Header):
-            out.append(HeaderBlock(text=truncate(block.text, HEADER_TEXT)).to_dict())
+            if block.text.strip():  # Slack refuses an empty header (a blank title must not fail the whole message)
+                out.append(HeaderBlock(text=truncate(block.text, HEADER_TEXT)).to_dict())
         elif isinstance(block, Mention):
             out.extend(_mention_blocks(block))
         elif isinstance(block, Text):

@@ -280,6 +280,11 @@ class SlackSender:
         refused = await self._upload(batch, attachment, channel, thread, title) if attachment.upload else None
         if refused == "":
             return
+        if attachment.data:  # a picture cannot be posted as text: say what it was and why it did not come
+            why_not = Context(UPLOAD_REFUSED.format(error=refused or "no channel to upload to"))
+            view = View((Header(title), Text(attachment.content), why_not), title)
+            await self._post_view(batch, channel, thread, view)
+            return
         chunks = split_lines(attachment.content, ATTACHMENT_CHUNK)
         language = attachment.mime_type.split("/")[-1]
         why: tuple[Block, ...] = (Context(UPLOAD_REFUSED.format(error=refused)),) if refused else ()
@@ -298,7 +303,7 @@ class SlackSender:
                     channel=channel,
                     thread_ts=thread or None,
                     filename=attachment.filename,
-                    content=attachment.content.encode("utf-8"),
+                    content=attachment.data or attachment.content.encode("utf-8"),
                     title=title,
                 ),
             )

@@ -227,7 +227,7 @@ def form_event(body: dict[str, Any], team_id: str, at: datetime) -> FormSubmitte
         meta = ids.FormMetadata.decode(str(view.get("private_metadata") or ""))
     except ids.BadPayload as err:
         raise Untranslatable(str(err)) from None
-    state = _get(view, "state", "values") or {}
+    state = _dict(_get(view, "state", "values"))
     values: dict[str, str] = {}
     for block_id, elements in state.items():
         if isinstance(elements, dict) and elements:
@@ -257,8 +257,10 @@ def message_event(
     mention (commands) or adds a note inside a thread. Files shared with the message travel on the event (a file
     alone, without text, is a message too). Bot messages, edits and deletions are ignored.
     """
-    kind = event.get("type")
-    if kind not in ("message", "app_mention") or event.get("bot_id") or event.get("subtype") not in MESSAGE_SUBTYPES:
+    kind, subtype = event.get("type"), event.get("subtype")
+    if kind not in ("message", "app_mention") or event.get("bot_id"):
+        return None
+    if not isinstance(subtype, str | None) or subtype not in MESSAGE_SUBTYPES:
         return None
     user = str(event.get("user") or "")
     if not user or user == bot_user_id:

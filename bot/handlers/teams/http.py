@@ -43,6 +43,7 @@ from bot.handlers.teams.render import CARD_CONTENT_TYPE, render_notice
 from bot.handlers.teams.translate import PLATFORM, Translated, tenant_of, translate
 
 log = logging.getLogger(__name__)
+AUTHORIZED = web.RequestKey("rf_authorized", bool)  # set once the SDK's JWT check let the request through
 ROUTE = "/api/messages"
 CONFIG_KEY = "agent_configuration"  # the str key the SDK's JWT decorator reads from the web app
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
@@ -167,9 +168,11 @@ def messages_handler(
     """The aiohttp handler for ``POST /api/messages``: the SDK's JWT check, then the adapter runs the turn."""
 
     async def process(request: web.Request) -> web.StreamResponse:
+        request[AUTHORIZED] = True
         try:
             response = await adapter.process(request, agent)
-        except ValueError as err:  # a body the SDK's Activity model rejects (pydantic's ValidationError)
+        except (ValueError, TypeError) as err:  # a body the SDK's Activity model rejects (pydantic, or the SDK's
+            # own field checks: ``channelId: ""`` raises TypeError)
             log.warning("malformed Teams activity: %s", str(err).splitlines()[0])
             return web.json_response({"error": "Malformed activity"}, status=400)
         return response if response is not None else web.Response(status=500)
@@ -178,7 +181,14 @@ def messages_handler(
 
     async def handle(request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
-        response: web.StreamResponse = await checked(request)
+        try:
+            response: web.StreamResponse = await checked(request)
+        except Exception as err:
+            if request.get(AUTHORIZED):
+                raise
+            # the SDK's JWT check itself failed on a forged token (a header without ``kid`` raises KeyError)
+            log.warning("unreadable Teams token refused: %s", type(err).__name__)
+            response = web.json_response({"error": "Invalid token or authentication failed."}, status=401)
         if observe_ack is not None:
             observe_ack(time.perf_counter() - started, response.status)
         return response

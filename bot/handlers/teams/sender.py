@@ -331,7 +331,8 @@ class TeamsSender:
         language = attachment.mime_type.split("/")[-1]
         link = attachment.download_url and not attachment.final
         download: tuple[Block, ...] = (Text(texts.DOWNLOAD_LINK.format(url=attachment.download_url)),) if link else ()
-        view = View((Header(title), *download, Code(attachment.content, language)), title)
+        body: Block = Text(attachment.content) if attachment.data else Code(attachment.content, language)
+        view = View((Header(title), *download, body), title)
         await self._in_place(batch, attachment.conversation, batch.actor, render_message(view))
 
     async def _tell_user(self, batch: _Batch, reply: Reply, error: str) -> None:

@@ -101,7 +101,7 @@ def parse(body: Mapping[str, Any]) -> Activity:
     """The SDK ``Activity`` of a request body; ``Untranslatable`` when it is not one."""
     try:
         return Activity.model_validate(dict(body))
-    except ValueError as err:  # pydantic's ValidationError is a ValueError
+    except (ValueError, TypeError) as err:  # pydantic's ValidationError; the SDK's own checks raise TypeError too
         raise Untranslatable(f"not an activity: {str(err).splitlines()[0]}") from None
 
 

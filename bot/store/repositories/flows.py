@@ -17,6 +17,7 @@ from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.flows.model import Flow, FlowStatus, Visibility
+from bot.flows.versions import FlowVersion
 from bot.store.repositories.base import SqlRepository, table_of
 from bot.store.tables import FlowRow, FlowVersionRow
 
@@ -29,10 +30,9 @@ _VISIBLE = (
     .join_from(FLOWS, VERSIONS, VERSIONS.c.flow_id == FLOWS.c.id)
     .where(FLOWS.c.key == bindparam("b_key"), FLOWS.c.scope.in_(bindparam("b_scopes", expanding=True)))
 )
+_RELEASED = (FlowStatus.PUBLISHED.value, FlowStatus.ARCHIVED.value)  # an archived newest hides the flow
 LATEST_PUBLISHED = (
-    _VISIBLE.where(VERSIONS.c.status == FlowStatus.PUBLISHED.value)
-    .order_by(_OWN_FIRST, VERSIONS.c.version.desc())
-    .limit(1)
+    _VISIBLE.where(VERSIONS.c.status.in_(_RELEASED)).order_by(_OWN_FIRST, VERSIONS.c.version.desc()).limit(1)
 )
 PINNED = _VISIBLE.where(VERSIONS.c.version == bindparam("b_version")).order_by(_OWN_FIRST).limit(1)
 SOURCE = select(VERSIONS.c.source).where(VERSIONS.c.id == bindparam("b_id"))
@@ -93,7 +93,7 @@ class SqlFlows(SqlRepository):
             found = await self.first(LATEST_PUBLISHED, params)
         else:
             found = await self.first(PINNED, {**params, "b_version": version})
-        if found is None:
+        if found is None or (version is None and found.status == FlowStatus.ARCHIVED.value):
             return None
         cached = self._cache.get(found)
         if cached is not None:
@@ -104,10 +104,13 @@ class SqlFlows(SqlRepository):
         return self._cache.parse(found, source.source)
 
     async def list(self, team_id: str, include_drafts: bool = False) -> Sequence[Flow]:
-        """The latest (published, unless ``include_drafts``) version of each flow visible to the team, by key."""
+        """The latest (published, unless ``include_drafts``) version of each flow visible to the team, by key.
+
+        A flow whose newest released version is archived is left out, unless ``include_drafts`` (then it is listed
+        with its archived status, like drafts with theirs)."""
         latest = select(VERSIONS.c.flow_id, func.max(VERSIONS.c.version).label("version"))
         if not include_drafts:
-            latest = latest.where(VERSIONS.c.status == FlowStatus.PUBLISHED.value)
+            latest = latest.where(VERSIONS.c.status.in_(_RELEASED))
         newest = latest.group_by(VERSIONS.c.flow_id).subquery()
         stmt = (
             select(*_HEAD, VERSIONS.c.source)
@@ -120,6 +123,8 @@ class SqlFlows(SqlRepository):
             if row.key not in chosen or row.scope != PUBLIC:
                 chosen[row.key] = row
         rows = [chosen[key] for key in sorted(chosen)]
+        if not include_drafts:
+            rows = [row for row in rows if row.status != FlowStatus.ARCHIVED.value]
         return [self._cache.get(row) or self._cache.parse(row, row.source) for row in rows]
 
     async def save(self, team_id: str | None, flow: Flow, source: str, status: FlowStatus) -> int:
@@ -167,9 +172,29 @@ class SqlFlows(SqlRepository):
             await self.run(update(FLOWS).where(FLOWS.c.id == row.id).values(visibility=visibility.value))
         return number
 
+    async def versions(self, team_id: str, key: str) -> Sequence[FlowVersion]:
+        """Every version of flow ``key`` as the team sees it (its own copy, else the public one), oldest first."""
+        stmt = (
+            select(FLOWS.c.scope, VERSIONS.c.version, VERSIONS.c.status, VERSIONS.c.created_at)
+            .join_from(FLOWS, VERSIONS, VERSIONS.c.flow_id == FLOWS.c.id)
+            .where(FLOWS.c.key == key, FLOWS.c.scope.in_(self._scopes(team_id)))
+            .order_by(VERSIONS.c.version)
+        )
+        rows = await self.all(stmt)
+        own = [row for row in rows if row.scope != PUBLIC]
+        return [
+            FlowVersion(row.version, FlowStatus(row.status), _aware(row.created_at), row.scope == PUBLIC)
+            for row in own or rows
+        ]
+
     @staticmethod
     def _scopes(team_id: str) -> tuple[str, ...]:
         return (team_id, PUBLIC) if team_id else (PUBLIC,)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _team_visibility(declared: Visibility) -> Visibility:

@@ -1,4 +1,4 @@
-"""Inbound events, deduplicated by key."""
+"""Inbound events, deduplicated by key, and the claims of N replicas on them (``inbox_claims``)."""
 
 from __future__ import annotations
 
@@ -9,48 +9,53 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.sql.dml import Insert
 
+from bot.engine.inbox_lanes import lane_key
 from bot.engine.model import InboxItem
-from bot.store.repositories.base import SqlRepository, dialect_insert, per_dialect, table_of
-from bot.store.tables import InboxRow
-
-INBOX = table_of(InboxRow)
+from bot.store.inbox_tables import INBOX
+from bot.store.repositories import inbox_claims
+from bot.store.repositories.base import SqlRepository, dialect_insert, per_dialect
 
 PENDING = (
-    select(
-        INBOX.c.id,
-        INBOX.c.team_id,
-        INBOX.c.dedupe_key,
-        INBOX.c.kind,
-        INBOX.c.payload,
-        INBOX.c.received_at,
-        INBOX.c.attempts,
-    )
+    select(*inbox_claims.ROW_COLUMNS)
     .where(INBOX.c.processed_at.is_(None), INBOX.c.attempts < bindparam("b_max"), INBOX.c.id > bindparam("b_after"))
     .order_by(INBOX.c.id)
     .limit(bindparam("b_limit"))
 )
 MARK_PROCESSED = update(INBOX).where(INBOX.c.id == bindparam("b_id"), INBOX.c.processed_at.is_(None))
 MARK_FAILED = update(INBOX).where(INBOX.c.id == bindparam("b_id")).values(attempts=INBOX.c.attempts + 1)
+LANES_PER_CLAIM = 200
 
 
 @per_dialect
 def add_statement(dialect: str) -> Insert:
-    """``INSERT INTO inbox … ON CONFLICT DO NOTHING RETURNING id`` of this dialect, fed with ``inbox_values``."""
-    stmt: Insert = dialect_insert(dialect)(INBOX).on_conflict_do_nothing()
+    """``INSERT INTO inbox … ON CONFLICT DO NOTHING RETURNING id`` of this dialect, fed with ``inbox_values`` (on
+    PostgreSQL the table's trigger NOTIFYs the replicas' workers at commit)."""
+    stmt: Insert = dialect_insert(dialect)(INBOX).values(**inbox_claims.row_binds()).on_conflict_do_nothing()
     return stmt.returning(INBOX.c.id)
 
 
+@per_dialect
+def claim_statements(dialect: str) -> tuple[Any, ...]:
+    """The claim pass of ``SqlInbox.claim`` (PostgreSQL only)."""
+    return (inbox_claims.drop_idle_lanes(), inbox_claims.take_lanes(), inbox_claims.claim_rows())
+
+
 def inbox_values(team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime) -> dict[str, Any]:
-    """Column values of a new inbox row."""
+    """Bind values of a new inbox row (``inbox_claims.row_binds``), its lane included."""
     return {
-        "team_id": team_id,
-        "dedupe_key": dedupe_key,
-        "kind": kind,
-        "payload": dict(payload),
-        "received_at": at,
-        "attempts": 0,
-        "last_error": "",
+        "v_team_id": team_id,
+        "v_dedupe_key": dedupe_key,
+        "v_kind": kind,
+        "v_payload": dict(payload),
+        "v_received_at": at,
+        "v_attempts": 0,
+        "v_last_error": "",
+        "v_lane": lane_key(team_id, payload),
     }
+
+
+def _item(r: Any) -> InboxItem:
+    return InboxItem(r.id, r.team_id, r.dedupe_key, r.kind, dict(r.payload), r.received_at, r.attempts)
 
 
 class SqlInbox(SqlRepository):
@@ -67,18 +72,36 @@ class SqlInbox(SqlRepository):
     async def append(
         self, team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime
     ) -> int | None:
-        """``add``, returning the new row's id (None when the key was seen before)."""
+        """``add``, returning the new row's id (None when the key was seen before). The row is nobody's: the
+        NOTIFY (PostgreSQL) or the local ``wake`` gets it claimed."""
         values = inbox_values(team_id, dedupe_key, kind, payload, at)
         row = (await self.run(add_statement(self.dialect), values)).first()
         return None if row is None else int(row[0])
 
     async def pending(self, limit: int = 50, max_attempts: int = 5, after_id: int = 0) -> Sequence[InboxItem]:
-        """Unprocessed events of every team above ``after_id``, oldest first (the worker is the one cross-team
-        reader)."""
+        """Unprocessed events of every team above ``after_id``, oldest first (claimed or not)."""
         rows = await self.all(PENDING, {"b_max": max_attempts, "b_after": after_id, "b_limit": limit})
-        return [
-            InboxItem(r.id, r.team_id, r.dedupe_key, r.kind, dict(r.payload), r.received_at, r.attempts) for r in rows
-        ]
+        return [_item(r) for r in rows]
+
+    async def claim(
+        self, owner: str, now: datetime, lease_until: datetime, max_attempts: int = 5
+    ) -> Sequence[InboxItem]:
+        """One claim pass for ``owner`` (see ``inbox_claims``): the pending events of every lane it now holds,
+        oldest first, leased until ``lease_until``. SQLite (one process): every pending event."""
+        if self.dialect != "postgresql":
+            return await self.pending(10_000, max_attempts)
+        binds = {"b_owner": owner, "b_now": now, "b_until": lease_until, "b_max": max_attempts}
+        drop, take, claim = claim_statements(self.dialect)
+        await self.run(drop, binds)
+        await self.run(take, {**binds, "b_lanes": LANES_PER_CLAIM})
+        rows = (await self.run(claim, binds)).all()
+        return sorted((_item(r) for r in rows), key=lambda item: item.id)
+
+    async def release(self, owner: str) -> None:
+        """Give up every lane ``owner`` holds (a worker stopping), so other replicas take them at once."""
+        if self.dialect == "postgresql":
+            for statement in inbox_claims.release_all():
+                await self.run(statement, {"b_owner": owner})
 
     async def mark_processed(self, item_id: int, at: datetime) -> bool:
         """Record that the event took effect; False if it already had (a second run must roll back)."""

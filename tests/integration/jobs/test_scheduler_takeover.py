@@ -142,7 +142,11 @@ async def test_kill_the_leader_and_the_other_takes_over_with_no_fire_twice_or_mi
             assert all(y - x == SECOND for x, y in itertools.pairwise(part)), part
         gap = min(by_follower) - max(by_leader)  # the seconds with no leader: coalesced into the takeover's fire
         assert gap <= timedelta(seconds=takeover) + 2 * SECOND
-        assert at(took_over) - SECOND < min(by_follower) <= at(took_over + 0.5)
+        first = min((r for r in runs if r.fired_by == follower.name), key=lambda r: r.fire_time)
+        # the takeover's first fire is the latest second missed when it was recorded (not a replay of older ones),
+        # recorded at once (bounds from the follower's own clock, so a loaded machine does not fail it)
+        assert at(took_over) - SECOND < first.fire_time <= first.fired_at < first.fire_time + 2 * SECOND, first
+        assert first.fired_at < at(took_over + POLL + 1.5)
         assert max(by_follower) >= at(t0 + 7.0)
 
         async with database.uow() as uow:  # one inbox event per recorded fire

@@ -52,7 +52,7 @@ def differences(url: str) -> list[Any]:
 def test_upgrade_downgrade_upgrade(db_url: str) -> None:
     assert migrate.current(db_url) is None
     migrate.upgrade(db_url)
-    assert migrate.current(db_url) == migrate.head() == "0015"
+    assert migrate.current(db_url) == migrate.head() == "0018"
     first = schema(db_url)
     assert set(first) == set(Base.metadata.tables)
     migrate.downgrade(db_url, "base")

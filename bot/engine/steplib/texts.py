@@ -1,0 +1,21 @@
+"""Message texts of the step library (``steps`` command, ratings, alternatives)."""
+
+USAGE = "Use `steps search TEXT [tag:x]`, `steps show ID`, `steps add`, `steps edit ID` or `steps top [category]`."
+NOT_FOUND = "No library step `{ref}` that you can see. Try `steps search …` to find its id."
+NONE_FOUND = "No library steps match{what}."
+READ_ONLY = (
+    "*{title}* comes from the published flow `{flow}` and is read-only here: edit the flow and publish it again."
+)
+NOT_YOURS = "*{title}* belongs to another team; you can rate it but not edit it."
+TITLE_NEEDED = "Give the step a title (at most 200 characters)."
+BAD_TYPE = "“{value}” is not a step type. Use one of: {options}."
+BAD_VISIBILITY = "“{value}” is not a visibility. Use one of: {options}."
+PUBLIC_OPERATORS = "Only the bot's operators publish steps to every team; choose `team` or `private`."
+REVIEW_TOO_LONG = "Keep the review to {limit} characters (it has {count})."
+BAD_THUMB = "Say `up` or `down` for the rating."
+SAVED = "Saved library step *{title}* (`{id}`)."
+RATED = "Thanks — you rated *{title}* {thumb}. Click again to change it."
+REVIEWED = "Thanks — your review of *{title}* is saved."
+ALTERNATIVES = "That step didn't work. Best-rated alternatives from the step library:"
+ADDED = "Added *{title}* from the step library as a step for this session."
+FINISH_CUSTOM = "Finish the custom step *{title}* first."

@@ -1,0 +1,175 @@
+"""Inbox claims: how N replicas sharing one PostgreSQL split the inbox without running an event twice or a
+session's events out of order.
+
+The unit of ownership is the **lane** (``bot.engine.inbox_lanes.lane_key``: a session, a session's copilot work,
+or a conversation before its session exists), stored on every inbox row when it is written. A replica works a
+lane only while it holds the lane's lease, a row of ``inbox_lanes`` (``lane`` is its primary key, so at most one
+holder exists: taking a lane is ``INSERT … ON CONFLICT (lane) DO UPDATE … WHERE``, which PostgreSQL decides on the
+latest committed row and serialises with any concurrent taker). Rows of a lane in hand carry
+``claimed_by``/``lease_until`` too (who has them, until when), which is what an operator reads.
+
+* **Intake (the ack path, one statement).** ``claiming_insert``: upsert the lane lease for this replica *only
+  if the lane is free or already ours*, adopt the lane's older pending rows nobody else holds, insert the row
+  claimed by us when we got the lane (else unclaimed); the table's trigger (migration 0018, every INSERT, any
+  path) sends ``NOTIFY rfbot_inbox, '<claimer>'`` at commit. When the row is
+  ours and nothing older was adopted, the intake hands it straight to the local worker; otherwise the local worker
+  is woken to claim in inbox order, or (the lane is someone else's) the NOTIFY wakes the holder.
+* **Claim pass (every worker pass: on NOTIFY, on wake, every poll).** ``take_lanes``: lease every lane with
+  pending rows that is free, ours, or whose holder's lease has expired (a replica that died; the lanes are
+  taken over), oldest lane first, at most ``b_lanes``; renewing our own lanes here is the heartbeat. Then
+  ``claim_rows`` marks every pending row of the lanes we hold as ours and returns them, oldest first; the worker
+  queues those not already in hand, each lane in inbox order. A row left by a lane's previous holder is therefore
+  always claimed together with, and queued ahead of, the lane's newer rows.
+* **Letting go.** ``drop_idle_lanes`` deletes our leases (and expired ones) of lanes with nothing pending, so an
+  idle session can move to whichever replica receives its next event; ``release_all`` drops ours on shutdown.
+
+A lane therefore runs on one replica at a time and in ``id`` order (rows committed out of ``id`` order are put
+back in order by the worker while they are still queued). A replica that stalls past its lease can still finish
+the event in hand while another takes the lane: ``mark_processed`` in the effect's transaction keeps that from
+applying anything twice. SQLite serves one process: claims are plain reads of the pending rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, Update, and_, bindparam, delete, exists, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.dml import Delete, Insert
+
+from bot.store.inbox_tables import INBOX, INBOX_LANES
+
+CHANNEL = "rfbot_inbox"
+"""The NOTIFY channel (trigger ``inbox_notify``); the payload is the new row's claimer ('' when nobody)."""
+
+LANES = INBOX_LANES
+ROW_COLUMNS = (
+    INBOX.c.id,
+    INBOX.c.team_id,
+    INBOX.c.dedupe_key,
+    INBOX.c.kind,
+    INBOX.c.payload,
+    INBOX.c.received_at,
+    INBOX.c.attempts,
+)
+
+
+def row_binds() -> dict[str, Any]:
+    """The values of a new row as bind parameters ``v_<column>`` (see ``repositories.inbox.inbox_values``)."""
+    names = ("team_id", "dedupe_key", "kind", "payload", "received_at", "attempts", "last_error", "lane")
+    return {name: bindparam(f"v_{name}", type_=INBOX.c[name].type) for name in names}
+
+
+def _pending() -> list[Any]:
+    return [INBOX.c.processed_at.is_(None), INBOX.c.attempts < bindparam("b_max")]
+
+
+def claiming_insert() -> Select[Any]:
+    """One statement: lease the lane when free or ours, adopt its orphaned rows, insert the row (which NOTIFYs).
+
+    Binds: the row's columns (``row_binds``), ``b_owner``, ``b_until``, ``b_max``. Returns one row
+    ``(id, claimed_by, adopted)`` or none when the dedupe key was seen before.
+    """
+    take = postgresql.insert(LANES).values(
+        lane=bindparam("v_lane"), claimed_by=bindparam("b_owner"), lease_until=bindparam("b_until")
+    )
+    lane = (
+        take.on_conflict_do_update(
+            index_elements=[LANES.c.lane],
+            set_={"lease_until": take.excluded.lease_until},
+            where=LANES.c.claimed_by == take.excluded.claimed_by,
+        )
+        .returning(LANES.c.claimed_by, LANES.c.lease_until)
+        .cte("lane")
+    )
+    adopted = (
+        update(INBOX)
+        .values(claimed_by=lane.c.claimed_by, lease_until=lane.c.lease_until)
+        .where(
+            INBOX.c.lane == bindparam("v_lane"),
+            *_pending(),
+            INBOX.c.claimed_by.is_distinct_from(lane.c.claimed_by),
+        )
+        .returning(INBOX.c.id)
+        .cte("adopted")
+    )
+    row = (
+        postgresql.insert(INBOX)
+        .values(
+            **row_binds(),
+            claimed_by=select(lane.c.claimed_by).scalar_subquery(),
+            lease_until=select(lane.c.lease_until).scalar_subquery(),
+        )
+        .on_conflict_do_nothing()
+        .returning(INBOX.c.id, INBOX.c.claimed_by)
+        .cte("new_row")
+    )
+    return select(row.c.id, row.c.claimed_by, select(func.count()).select_from(adopted).scalar_subquery())
+
+
+def take_lanes() -> Insert:
+    """Lease (or renew) up to ``b_lanes`` lanes with pending rows that are free, ours or expired."""
+    candidates = (
+        select(INBOX.c.lane, literal("").label("x"))
+        .where(
+            *_pending(),
+            INBOX.c.lane != "",
+            or_(
+                INBOX.c.claimed_by.is_(None),
+                INBOX.c.claimed_by == bindparam("b_owner"),
+                INBOX.c.lease_until < bindparam("b_now"),
+            ),
+        )
+        .group_by(INBOX.c.lane)
+        .order_by(func.min(INBOX.c.id))
+        .limit(bindparam("b_lanes"))
+        .subquery()
+    )
+    take = postgresql.insert(LANES).from_select(
+        ["lane", "claimed_by", "lease_until"],
+        select(candidates.c.lane, bindparam("b_owner"), bindparam("b_until", type_=LANES.c.lease_until.type)),
+    )
+    return take.on_conflict_do_update(
+        index_elements=[LANES.c.lane],
+        set_={"claimed_by": take.excluded.claimed_by, "lease_until": take.excluded.lease_until},
+        where=or_(LANES.c.claimed_by == take.excluded.claimed_by, LANES.c.lease_until < bindparam("b_now")),
+    )
+
+
+def claim_rows() -> Update:
+    """Mark the pending rows of our lanes (and lane-less rows from before 0018 that nobody holds) as ours."""
+    ours = select(LANES.c.lane).where(LANES.c.claimed_by == bindparam("b_owner"))
+    legacy = and_(
+        INBOX.c.lane == "",
+        or_(
+            INBOX.c.claimed_by.is_(None),
+            INBOX.c.claimed_by == bindparam("b_owner"),
+            INBOX.c.lease_until < bindparam("b_now"),
+        ),
+    )
+    return (
+        update(INBOX)
+        .values(claimed_by=bindparam("b_owner"), lease_until=bindparam("b_until"))
+        .where(*_pending(), or_(INBOX.c.lane.in_(ours), legacy))
+        .returning(*ROW_COLUMNS)
+    )
+
+
+def drop_idle_lanes() -> Delete:
+    """Delete our leases and expired ones of lanes that have nothing pending."""
+    busy = exists().where(INBOX.c.lane == LANES.c.lane, *_pending())
+    return delete(LANES).where(
+        or_(LANES.c.claimed_by == bindparam("b_owner"), LANES.c.lease_until < bindparam("b_now")), ~busy
+    )
+
+
+def release_all() -> tuple[Delete, Update]:
+    """Give up every lane we hold and our claims on their rows (a replica stopping): the next claim pass anywhere
+    takes them."""
+    lanes = delete(LANES).where(LANES.c.claimed_by == bindparam("b_owner"))
+    rows = (
+        update(INBOX)
+        .values(claimed_by=None, lease_until=None)
+        .where(INBOX.c.claimed_by == bindparam("b_owner"), INBOX.c.processed_at.is_(None))
+    )
+    return lanes, rows
