@@ -93,7 +93,7 @@ def run_card(run: MaintenanceRun, flow: Flow, zone: ZoneInfo) -> View:
 
 
 def _step_blocks(
-    run: MaintenanceRun, index: int, number: int, node: Node, result: TargetResult, zone: ZoneInfo
+    run: MaintenanceRun, index: int, number: int, node: Node, result: TargetResult, zone: ZoneInfo, detailed: bool
 ) -> list[Block]:
     blocks: list[Block] = [Text(f"*{number}. {node.title or node.id}*")]
     answer = result.steps.get(node.id)
@@ -103,11 +103,12 @@ def _step_blocks(
         icon = t.STEP_ICONS[answer.outcome.value]
         blocks.append(Context(f"{icon} {answer.outcome.value}{extra} · {answer.by}, {local(answer.at, zone)}"))
         return blocks
-    if node.instructions:
-        blocks.append(Context(node.instructions))
-    if node.warning:
-        blocks.append(Text(f"⚠️ {node.warning}"))
-    blocks.extend(Code(c.code, c.language, c.label) for c in node.commands)
+    if detailed:  # the next open step in full; later ones by title, so a long checklist stays one message
+        if node.instructions:
+            blocks.append(Context(node.instructions))
+        if node.warning:
+            blocks.append(Text(f"⚠️ {node.warning}"))
+        blocks.extend(Code(c.code, c.language, c.label) for c in node.commands)
     if result.status.done or run.status is not RunStatus.RUNNING:
         return blocks
     value = f"{index}:%s:{node.id}"
@@ -131,14 +132,18 @@ def _step_blocks(
 
 
 def checklist_view(run: MaintenanceRun, flow: Flow, index: int, zone: ZoneInfo = UTC_ZONE) -> View:
-    """One target's checklist: every step with its result, or its instructions and OK / Issue / Skip."""
+    """One target's checklist: every step with its result or OK / Issue / Skip; the next open step also with its
+    instructions, warning and commands (Teams cards and Slack messages have size limits that a whole checklist with
+    every command would pass)."""
     result = run.targets[index]
     title = t.CHECKLIST_TITLE.format(target=result.label, flow=run.flow_name)
     blocks: list[Block] = [Header(title)]
     status = result.status.value if result.status.done else step_progress(result, flow)
     blocks.append(Context(f"{result.notes + ' · ' if result.notes else ''}{status} · {t.CHECKLIST_HINT}"))
-    for number, node in enumerate(steps_of(flow), start=1):
-        blocks.extend(_step_blocks(run, index, number, node, result, zone))
+    steps = steps_of(flow)
+    following = next((n.id for n in steps if n.id not in result.steps), "")
+    for number, node in enumerate(steps, start=1):
+        blocks.extend(_step_blocks(run, index, number, node, result, zone, node.id == following))
     return View(tuple(blocks), f"{title}: {status}")
 
 

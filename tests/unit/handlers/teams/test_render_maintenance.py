@@ -55,14 +55,14 @@ def test_the_run_card_is_one_card_with_three_buttons_per_open_target() -> None:
     assert (pressed.payload.session_id, pressed.payload.state_version, pressed.choice()) == ("run-7", 3, "2")
 
 
-def test_a_checklist_shows_steps_commands_and_step_buttons() -> None:
+def test_a_checklist_shows_every_step_with_buttons_and_the_next_one_in_full() -> None:
     messages = render_message(checklist_view(a_run(), FLOW, 1))
     assert len(messages) == 1
     card = messages[0].card
     check_card(card)
     flat = str(card["body"])
-    assert "Checklist · DC01" in flat and "Install-WindowsUpdate" in flat
-    assert "Never snapshot a domain controller" in flat
+    assert "Checklist · DC01" in flat and "Check the backup console" in flat  # the next open step in full
+    assert "Install-WindowsUpdate" not in flat and "Never snapshot a domain controller" not in flat  # later: titles
     titles = [a["title"] for a in actions_of(card)]
     assert titles.count("Issue") == 6 and titles.count("Skip") == 6
     assert "✎ Stopped services (or none)" in titles and "✓ OK Backup verified" in titles
