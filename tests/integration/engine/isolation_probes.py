@@ -63,11 +63,14 @@ ACTION_VALUES: dict[ActionId, tuple[str, ...]] = {
     A.PROPOSAL_REJECT: ("{proposal}",),
     A.PROPOSAL_DISMISS: ("{proposal}",),
     A.PROPOSAL_SHOW: ("{proposal}",),
+    A.FLOW_SHOW: ("{flow}",),  # team A's own flow, by key
+    A.FLOW_BROWSE: ("", "{flow}"),
+    # the step library: team A has no library step of its own, so these name A's other ids
+    A.STEP_RATE: ("{session}", "{session}:up", "{flow}"),
+    A.STEP_REVIEW: ("{session}", "{session}:up", "{flow}"),
+    A.STEP_SHOW: ("{session}", "{session}:up", "{flow}"),
+    A.STEP_ADD: ("{session}", "{session}:up", "{flow}"),
 }
-# The steps library (in progress elsewhere): no step of team A exists yet, so these name A's other ids.
-for _name in ("STEP_RATE", "STEP_REVIEW", "STEP_SHOW", "STEP_ADD"):
-    if hasattr(ActionId, _name):
-        ACTION_VALUES[ActionId[_name]] = ("{session}", "{session}:up", "{flow}")
 
 FORM_VALUES: dict[FormId, dict[str, str]] = {
     FormId.RESOLVE: {"summary": "probe summary"},
@@ -87,9 +90,8 @@ FORM_VALUES: dict[FormId, dict[str, str]] = {
     FormId.PROPOSAL_EDIT: {"source": "probe: [unclosed"},
     FormId.PROPOSAL_REJECT: {"reason": "probe"},
 }
-for _name in ("STEP_LIBRARY", "STEP_REVIEW"):
-    if hasattr(FormId, _name):
-        FORM_VALUES[FormId[_name]] = {"step": "{session}", "review": "probe", "title": "probe {seq}"}
+for _form in (FormId.STEP_LIBRARY, FormId.STEP_REVIEW):
+    FORM_VALUES[_form] = {"step": "{session}", "review": "probe", "title": "probe {seq}"}
 
 # Where a button or form may point: every kind of id team A has (a session, a FlowPilot session, a maintenance run,
 # a proposal — the forms and buttons that are addressed without a session use the id as their "session"), and
