@@ -100,6 +100,13 @@ MAINTENANCE_BOARD = TextSetting(
     label="Maintenance board (ConnectWise)",
     description="The ConnectWise board maintenance runs open their tickets on (none: no tickets).",
 )
+MAINTENANCE_COMPANY = TextSetting(
+    key="maintenance_company",
+    default="",
+    label="Maintenance company (ConnectWise identifier)",
+    description="The ConnectWise company (its identifier, e.g. your own MSP) maintenance tickets are opened for; "
+    "ConnectWise needs one on a new ticket unless the board has a default.",
+)
 PUBLIC_SHARE_LINKS = BoolSetting(
     key="public_share_links",
     default=True,
@@ -142,6 +149,7 @@ CATALOG: tuple[Setting[Any], ...] = (
     IDLE_ABANDON_DAYS,
     TIMEZONE,
     MAINTENANCE_BOARD,
+    MAINTENANCE_COMPANY,
     PUBLIC_SHARE_LINKS,
     FLYWHEEL_ENABLED,
     REDACT_EXPORTS,

@@ -37,7 +37,7 @@ from bot.engine.ports import UnitOfWork
 from bot.engine.psa import NoteKind
 from bot.engine.replies import Post
 from bot.engine.scheduled import ScheduleBook, ScheduledRun, ScheduleSpec
-from bot.engine.team_settings import MAINTENANCE_BOARD, TIMEZONE, team_setting
+from bot.engine.team_settings import MAINTENANCE_BOARD, MAINTENANCE_COMPANY, TIMEZONE, TeamSettings, team_setting
 from bot.flows.durations import parse_duration
 from bot.flows.model import Flow, FlowKind
 from bot.notes.redact import redact_text
@@ -167,7 +167,8 @@ def note_text(run: MaintenanceRun, flow: Flow, zone: ZoneInfo) -> str:
 async def queue_summary_note(ctx: Ctx, run: MaintenanceRun, flow: Flow, zone: ZoneInfo) -> tuple[str, str]:
     """Queue the run's one ticket note (or say why there is none); returns the line the summary shows and where the
     note goes ("" when nothing was queued)."""
-    board = (await team_setting(ctx.uow, ctx.team_id, MAINTENANCE_BOARD)).strip()
+    prefs = await TeamSettings.load(ctx.uow, ctx.team_id)
+    board = prefs.get(MAINTENANCE_BOARD).strip()
     if flow.ticket is None and not board:
         return t.NOTE_NOWHERE, ""
     psa = await ctx.psa.for_team(ctx.team_id) if ctx.psa is not None else None
@@ -192,7 +193,8 @@ async def queue_summary_note(ctx: Ctx, run: MaintenanceRun, flow: Flow, zone: Zo
         psa_name = ctx.psa.name_for(ctx.team_id)
         kind, line = PSA_TICKET, t.NOTE_NEW_TICKET.format(psa=psa_name, board=board)
         summary = t.TICKET_SUMMARY.format(flow=run.flow_name, when=local(run.fire_time, zone))
-        payload |= {"board": board, "summary": summary, "target": f"a new ticket on board {board}"}
+        company = prefs.get(MAINTENANCE_COMPANY).strip()
+        payload |= {"board": board, "company": company, "summary": summary, "target": f"a new ticket on board {board}"}
     item = OutboxItem(
         id=ctx.ids.new(), team_id=ctx.team_id, kind=kind, payload=payload, idempotency_key=key, created_at=ctx.now
     )

@@ -123,7 +123,7 @@ async def world(board: str = "", psa: bool = True) -> World:
         for flow in (PATCH, LINKED, CHECKLIST):
             await uow.flows.save(None, flow, flow.key, FlowStatus.PUBLISHED)
         if board:
-            await uow.settings.put(team_id, {"maintenance_board": board})
+            await uow.settings.put(team_id, {"maintenance_board": board, "maintenance_company": "acme-msp"})
         await uow.commit()
     return World(db, clock, engine, book, actions, memory_psa, directory, team_id)
 

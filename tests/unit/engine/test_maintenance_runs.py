@@ -137,6 +137,7 @@ async def test_the_deadline_expires_the_run_once_and_opens_a_ticket_on_the_maint
     assert "DC01: NOT DONE" in words and "new ticket on the ConnectWise board “Maintenance”" in words
     (item,) = w.db.state.outbox
     assert item.kind == "psa.ticket" and item.payload["board"] == "Maintenance"
+    assert item.payload["company"] == "acme-msp", "the team's maintenance company is named on the new ticket"
     assert item.payload["summary"].startswith("Maintenance: Patch run —")
     assert await w.actions.handle(_fired(deadline, deadline.run_at)) == []  # handed over again: nothing
     assert len(w.db.state.outbox) == 1
