@@ -20,6 +20,7 @@ async def test_a_public_link_opens_the_redacted_page_and_an_export_arrives_as_a_
     await user.slash_command("start vpn-wont-connect #12345", user_id="U1", channel_id="C1")
     await wait_post(api, lambda d: "VPN will not connect" in text_of(d) and not d.get("thread_ts"))
     thread = next(m["ts"] for m in api.posted(channel="C1") if not m.get("thread_ts"))
+    await wait_post(api, lambda d: d.get("thread_ts") == thread)  # the first step: the thread is the session's now
     await user.message_in_thread(NOTE, "C1", thread, "U1")
     await wait_count(api, "chat.postEphemeral", lambda d: "Note saved" in text_of(d), 1)
 
