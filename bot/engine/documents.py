@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.engine.context import Ctx
 from bot.engine.model import Fact, Note, NoteKind, Session, TimelineEntry, TimelineKind
+from bot.engine.ports import UnitOfWork
 from bot.engine.team_settings import REDACT_EXPORTS, team_setting
 from bot.flows.model import Flow
 from bot.notes.document import DocEntry, EntryKind, SessionDocument
@@ -96,18 +97,27 @@ def build_document(
 async def document_for(ctx: Ctx, session: Session) -> SessionDocument:
     """Load what the note needs and build the document."""
     from bot.engine.show import engineer_name
+
+    return await load_document(ctx.uow, ctx.team_id, session, ctx.now, await engineer_name(ctx, session))
+
+
+async def load_document(
+    uow: UnitOfWork, team_id: str, session: Session, now: datetime, engineer: str = ""
+) -> SessionDocument:
+    """The session documentation, read from the store (``engineer``: the name to show; by default the stored
+    user's); what commands (``document_for``) and the share pages both render."""
     from bot.engine.views import progress
 
-    root = (
-        await ctx.uow.flows.get(ctx.team_id, session.flow_stack[0].flow_key, session.flow_stack[0].flow_version)
-        if session.flow_stack
-        else await ctx.flow_of(session)
-    )
-    current = await ctx.flow_of(session)
-    timeline = await ctx.uow.sessions.timeline(ctx.team_id, session.id)
-    facts = await ctx.uow.sessions.facts(ctx.team_id, session.id)
+    first = session.flow_stack[0] if session.flow_stack else None
+    current = await uow.flows.get(team_id, session.flow_key, session.flow_version) if session.flow_key else None
+    root = await uow.flows.get(team_id, first.flow_key, first.flow_version) if first else current
+    if not engineer:
+        user = await uow.users.get(team_id, session.engineer_id)
+        engineer = user.display_name if user else "unknown"
+    timeline = await uow.sessions.timeline(team_id, session.id)
+    facts = await uow.sessions.facts(team_id, session.id)
     prog = progress(session, current) if current and current.targets else ""
-    return build_document(session, root, await engineer_name(ctx, session), timeline, facts, ctx.now, prog)
+    return build_document(session, root, engineer, timeline, facts, now, prog)
 
 
 async def redaction_enabled(ctx: Ctx) -> bool:

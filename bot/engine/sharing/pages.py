@@ -13,13 +13,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.engine.documents import build_document
-from bot.engine.model import Session
+from bot.engine.documents import load_document
 from bot.engine.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.engine.sharing.records import ShareScope, ShareView
 from bot.engine.sharing.signing import LinkSigner, Purpose, looks_like_public_token, token_hash
 from bot.engine.team_settings import PUBLIC_SHARE_LINKS, REDACT_EXPORTS, team_setting
-from bot.notes.document import SessionDocument
 from bot.notes.redact import RedactionFailed
 from bot.notes.render import FORMATS, default_filename, render
 
@@ -52,26 +50,6 @@ class Download:
     filename: str
     mime_type: str
     body: str
-
-
-async def load_document(uow: UnitOfWork, team_id: str, session: Session, now: datetime) -> SessionDocument:
-    """The session documentation, read from the store (what ``documents.document_for`` builds inside a command)."""
-    from bot.engine.views import progress
-
-    first = session.flow_stack[0] if session.flow_stack else None
-    current = await uow.flows.get(team_id, session.flow_key, session.flow_version) if session.flow_key else None
-    root = await uow.flows.get(team_id, first.flow_key, first.flow_version) if first else current
-    engineer = await uow.users.get(team_id, session.engineer_id)
-    timeline = await uow.sessions.timeline(team_id, session.id)
-    facts = await uow.sessions.facts(team_id, session.id)
-    prog = progress(session, current) if current and current.targets else ""
-    name = engineer.display_name if engineer else "unknown"
-    return build_document(session, root, name, timeline, facts, now, prog)
-
-
-async def team_redacts(uow: UnitOfWork, team_id: str) -> bool:
-    """The team's export redaction setting (on unless a team admin turned it off)."""
-    return await team_setting(uow, team_id, REDACT_EXPORTS)
 
 
 class SharePages:
@@ -115,7 +93,9 @@ class SharePages:
                 return None
             if await uow.users.get(team, user) is None:
                 return None
-            page = await self._page(uow, team, session_id, await team_redacts(uow, team), ShareScope.TEAM, now)
+            page = await self._page(
+                uow, team, session_id, await team_setting(uow, team, REDACT_EXPORTS), ShareScope.TEAM, now
+            )
             if page is not None:
                 await uow.shares.record_view(ShareView(link.id, team, now, user))
                 await uow.commit()
@@ -157,7 +137,7 @@ class SharePages:
                 return None
             doc = await load_document(uow, team, session, now)
             try:
-                rendered = render(doc, fmt, redaction=await team_redacts(uow, team))
+                rendered = render(doc, fmt, redaction=await team_setting(uow, team, REDACT_EXPORTS))
             except RedactionFailed:
                 log.error("redaction failed for a download of a session of team %s; nothing sent", team)
                 return None
