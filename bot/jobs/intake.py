@@ -13,8 +13,6 @@ it is ours to run now, else the worker is woken (or, the lane being another repl
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -24,8 +22,6 @@ from bot.engine.directory import team_id_for
 from bot.engine.events import SEALED_FIELDS, FormSubmitted, InboundEvent
 from bot.engine.model import InboxItem
 from bot.engine.ports import Ids, UnitOfWorkFactory
-
-log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -72,8 +68,7 @@ class Intake:
         self._seal = seal
         self._hand_over = hand_over
         self._teams: dict[str, str] = {}
-        self.on_team: Callable[[list[str]], Awaitable[None]] | None = None  # run after the ack for a team seen first
-        self._chores: set[asyncio.Task[None]] = set()
+        self.on_team: Callable[[list[str]], Awaitable[None]] | None = None  # a team seen first by this process
         self._appender = uow_factory if isinstance(uow_factory, InboxAppender) else None
         self._claimer = claimer
 
@@ -83,17 +78,10 @@ class Intake:
         team_id = self._teams.get(name)
         if team_id is None:
             team_id = await team_id_for(self._uow_factory, self._ids, name, self._now)
-            if self.on_team is not None:  # e.g. a new team's periodic schedules: after the ack, never before it
-                chore: asyncio.Task[None] = asyncio.ensure_future(self.on_team([team_id]))
-                self._chores.add(chore)
-                chore.add_done_callback(self._chore_done)
+            if self.on_team is not None:  # e.g. make sure a new team has its periodic schedules (cheap when it has)
+                await self.on_team([team_id])
             self._teams[name] = team_id
         return team_id
-
-    def _chore_done(self, chore: asyncio.Task[None]) -> None:
-        self._chores.discard(chore)
-        if not chore.cancelled() and chore.exception() is not None:
-            log.error("a new team's chores failed (start-up checks every team again)", exc_info=chore.exception())
 
     def _encode(self, event: InboundEvent) -> dict[str, Any]:
         """The event as stored: credential fields of a form are sealed (or dropped when nothing can seal them)."""
