@@ -180,6 +180,7 @@ def build_app(
     )
     app.intake.on_team = partial(ensure_schedules_for, database.uow, scheduling.schedules)  # a team's schedules
     app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy)
+    engine.wake_outbox = scheduling.actions.wake_outbox = app.outbox.wake  # a queued push goes out at once
     # --- the scheduler: stored schedules become ScheduleFired inbox events, once per fire, on one leader -----------
     app.schedules, app.senders[SCHEDULER_PLATFORM] = scheduling.schedules, QuietSender(app.senders)
     if settings.scheduler_enabled:

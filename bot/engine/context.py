@@ -48,6 +48,7 @@ class Ctx:
     schedules: ScheduleBook | None = None  # stored schedules (reminders); None when the engine runs without them
     links: LinkSigner | None = None  # signs share and download links; None when nothing serves them
     queued: bool = False  # the handler queued work for the worker (wake it after the commit)
+    pushed: bool = False  # the handler queued an outbox push (wake the outbox after the commit)
 
     @property
     def team_id(self) -> str:

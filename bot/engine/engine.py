@@ -97,6 +97,7 @@ class Engine:
         self.schedules = schedules
         self.links = links  # signs share and download links; None: `share` says nothing serves them
         self.super_admins = super_admins  # "platform:user id" of the operators (RFBOT_SUPER_ADMINS)
+        self.wake_outbox: Callable[[], None] | None = None  # the outbox worker's wake-up, called after a push commits
         self._runner = PilotRunner(uow_factory, clock, ids, pilot, psa) if pilot is not None else None
 
     async def ensure_team(self, name: str) -> str:
@@ -159,6 +160,8 @@ class Engine:
                 await uow.commit()
                 if ctx.queued and self.pilot is not None and self.pilot.wake is not None:
                     self.pilot.wake()
+                if ctx.pushed and self.wake_outbox is not None:
+                    self.wake_outbox()
                 return ctx.replies
         await self._mark(inbox_id, self._clock.now())
         return [self._refusal(event, UserError(texts.ERROR_RETRY))]

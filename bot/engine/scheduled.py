@@ -197,6 +197,7 @@ class ScheduledActions:
     ) -> None:
         self._uow_factory, self._clock, self._ids = uow_factory, clock, ids
         self._kinds, self.schedules, self._psa, self._pilot = kinds, schedules, psa, pilot
+        self.wake_outbox: Callable[[], None] | None = None  # the outbox worker's wake-up, called after a push commits
 
     async def handle(self, event: ScheduleFired, inbox_id: int | None = None) -> list[Reply]:
         """Run the fire; with ``inbox_id`` the inbox item is marked processed in the same transaction (a fire handed
@@ -236,6 +237,8 @@ class ScheduledActions:
                 await uow.commit()
                 if ctx.queued and self._pilot is not None and self._pilot.wake is not None:
                     self._pilot.wake()
+                if ctx.pushed and self.wake_outbox is not None:
+                    self.wake_outbox()
                 return ctx.replies
         log.warning("schedule %s (%s) gave up after %d concurrent writes", event.schedule_id, event.kind, MAX_ATTEMPTS)
         await self._mark(inbox_id)

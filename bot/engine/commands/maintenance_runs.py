@@ -199,6 +199,7 @@ async def queue_summary_note(ctx: Ctx, run: MaintenanceRun, flow: Flow, zone: Zo
         id=ctx.ids.new(), team_id=ctx.team_id, kind=kind, payload=payload, idempotency_key=key, created_at=ctx.now
     )
     await ctx.uow.outbox.add(item)
+    ctx.pushed = True
     run.outbox_id, run.ticket = item.id, flow.ticket
     return line, str(payload["target"])
 

@@ -93,6 +93,7 @@ async def queue_push(
         created_at=ctx.now + timedelta(microseconds=order),
     )
     await ctx.uow.outbox.add(item)
+    ctx.pushed = True
     ctx.post(push_view(label, target, DeliveryState.QUEUED), push_ref(item.id))
     return item
 
@@ -111,6 +112,7 @@ async def requeue_push(ctx: Ctx, owner_id: str, item_id: str) -> OutboxItem:
     item = await ctx.uow.outbox.retry(ctx.team_id, item_id, ctx.now)
     if item is None or item.payload.get("session_id") != owner_id:
         raise UserError(texts.PUSH_NOT_FAILED)
+    ctx.pushed = True
     label, target = str(item.payload.get("label", "Push")), str(item.payload.get("target", "the ticket"))
     ctx.update(push_view(label, target, DeliveryState.QUEUED), push_ref(item.id))
     ctx.whisper(texts.PUSH_REQUEUED.format(label=label))
