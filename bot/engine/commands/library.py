@@ -45,7 +45,8 @@ async def show(ctx: Ctx, ref: str) -> None:
 
 
 async def cmd_steps(ctx: Ctx, args: str) -> None:
-    """The step library: `steps search TEXT [tag:x]`, `steps show ID`, `steps add`, `steps edit ID`, `steps top`."""
+    """The step library: `steps` (the best-rated), `steps search TEXT [tag:x]`, `steps show ID`, `steps add`,
+    `steps edit ID`, `steps top [category]`."""
     action, _, rest = args.strip().partition(" ")
     action, rest = action.lower(), rest.strip()
     if action == "search":
@@ -55,7 +56,7 @@ async def cmd_steps(ctx: Ctx, args: str) -> None:
         if not found:
             raise UserError(texts.NONE_FOUND.format(what=f" “{rest}”" if rest else ""))
         _show(ctx, list_view(f"Library steps matching “{rest}”" if rest else "Library steps", found))
-    elif action == "top":
+    elif action in ("top", ""):  # `steps` alone lists the library, best-rated first
         found = top(await ctx.uow.step_library.visible(ctx.team_id, ctx.user.id), rest)
         if not found:
             raise UserError(texts.NONE_FOUND.format(what=f" in category “{rest}”" if rest else ""))
@@ -96,9 +97,10 @@ def _choice(kind: type[E], raw: str, message: str) -> E:
 
 
 def slug_of(title: str, step_id: str) -> str:
-    """``"Restart the VPN service"`` -> ``restart-the-vpn-service-1a2b3c``: readable and unique."""
+    """``"Restart the VPN service"`` -> ``restart-the-vpn-service-1a2b3c4d``: readable, and unique because the
+    suffix is the step id's last 8 hex digits (the random end of a UUID; the start of ids made in order is shared)."""
     base = _SLUG.sub("-", title.lower()).strip("-")[:60] or "step"
-    return f"{base}-{step_id.replace('-', '')[:6]}"
+    return f"{base}-{step_id.replace('-', '')[-8:]}"
 
 
 async def on_step_form(ctx: Ctx, step_id: str, values: dict[str, str]) -> None:

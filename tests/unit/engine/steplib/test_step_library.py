@@ -202,3 +202,12 @@ async def test_another_team_never_sees_team_or_private_steps(
     alice = Chat(engine, team_id, clock, "alice")
     await alice.say(f"/steps show {private.slug}")  # private: its author only
     assert "No library step" in alice.text()
+
+
+async def test_two_steps_with_one_title_get_distinct_slugs(alice: Chat, db: MemoryDatabase, clock: FakeClock) -> None:
+    await _sync(db, clock)
+    for _ in range(2):
+        await alice.say("/steps add")
+        await alice.submit(title="Flush DNS", content="Clear the resolver cache.")
+    slugs = [s.slug for s in db.state.library_steps.values() if not s.read_only]
+    assert len(slugs) == 2 and len(set(slugs)) == 2 and all(s.startswith("flush-dns-") for s in slugs)
