@@ -67,6 +67,9 @@ class StepLibrary:
                 return copy.deepcopy(x)
         return None
 
+    async def synced_from(self, team_id: str, flow_key: str, node_id: str) -> LibraryStep | None:
+        return await self.by_source(team_id, flow_key, node_id) or await self.by_source(None, flow_key, node_id)
+
     async def visible(self, team_id: str, user_id: str) -> Sequence[LibraryStep]:
         found = [x for x in self.s.library_steps.values() if _seen_by(x, team_id, user_id)]
         found.sort(key=lambda x: x.id)

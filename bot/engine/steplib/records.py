@@ -112,6 +112,10 @@ class StepLibraryRepository(Protocol):
         """The step synced from this flow node for this owner (None = public)."""
         ...
 
+    async def synced_from(self, team_id: str, flow_key: str, node_id: str) -> LibraryStep | None:
+        """The step synced from this flow node: the team's own, else the public one (one look-up)."""
+        ...
+
     async def visible(self, team_id: str, user_id: str) -> Sequence[LibraryStep]:
         """Every step this viewer may see, newest first."""
         ...

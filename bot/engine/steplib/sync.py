@@ -104,5 +104,4 @@ async def entry_for(uow: UnitOfWork, team_id: str, user_id: str, flow: Flow, nod
         return await uow.step_library.get(team_id, user_id, node.step)
     if node.type not in SYNCED:
         return None
-    found = await uow.step_library.by_source(team_id, flow.key, node.id)
-    return found or await uow.step_library.by_source(None, flow.key, node.id)
+    return await uow.step_library.synced_from(team_id, flow.key, node.id)

@@ -136,6 +136,21 @@ class SqlStepLibrary(SqlRepository):
         row = await self.first(query)
         return _step(row) if row else None
 
+    async def synced_from(self, team_id: str, flow_key: str, node_id: str) -> LibraryStep | None:
+        """The step synced from this flow node: the team's own, else the public one (one look-up)."""
+        query = (
+            select(STEPS)
+            .where(
+                STEPS.c.scope.in_((_scope(team_id), PUBLIC)),
+                STEPS.c.source_flow == flow_key,
+                STEPS.c.source_node == node_id,
+            )
+            .order_by((STEPS.c.scope == PUBLIC).asc())
+            .limit(1)
+        )
+        row = await self.first(query)
+        return _step(row) if row else None
+
     async def visible(self, team_id: str, user_id: str) -> Sequence[LibraryStep]:
         """Every step this viewer may see, newest first."""
         query = select(STEPS).where(_seen_by(team_id, user_id)).order_by(STEPS.c.updated_at.desc(), STEPS.c.id)

@@ -63,6 +63,8 @@ async def test_round_trip_visibility_and_lookup(seeded: Database) -> None:
         assert len(await lib.visible(TEAM_A, ALICE)) == 3
         assert await lib.by_source(None, "vpn", "restart") == public
         assert await lib.by_source(TEAM_A, "vpn", "restart") is None
+        assert await lib.synced_from(TEAM_A, "vpn", "restart") == public, "no entry of its own: the public one"
+        assert await lib.synced_from(TEAM_A, "vpn", "other") is None
         changed = step(title="Flush the DNS cache", tags=("dns",), visibility=StepVisibility.PRIVATE)
         await lib.update(changed)
         await lib.count_use(STEP_ID)
@@ -81,6 +83,14 @@ async def test_one_synced_entry_per_flow_node(seeded: Database) -> None:
         with pytest.raises(IntegrityError):
             await uow.step_library.add(step("77770000-0000-4000-8000-000000000009", slug="other", source_flow="vpn",
                                             source_node="restart"))  # fmt: skip
+    public = step("9b1c0000-0000-4000-8000-000000000002", team_id=None, slug="p", visibility=StepVisibility.PUBLIC,
+                  source_flow="vpn", source_node="restart")  # fmt: skip
+    async with seeded.uow() as uow:
+        await uow.step_library.add(public)
+        await uow.commit()
+    async with seeded.uow() as uow:
+        assert await uow.step_library.synced_from(TEAM_A, "vpn", "restart") == synced, "the team's own comes first"
+        assert await uow.step_library.synced_from(TEAM_B, "vpn", "restart") == public
 
 
 async def test_one_rating_per_person_with_exact_counts(seeded: Database) -> None:
