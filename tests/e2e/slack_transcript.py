@@ -82,3 +82,29 @@ def text_fields(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from text_fields(item)
+
+
+async def wait_ephemeral(api: FakeSlackApi, predicate: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The first ``chat.postEphemeral`` the fake received whose parameters match (waits for it)."""
+    call = await api.wait_for(lambda c: c.path.endswith("chat.postEphemeral") and predicate(c.data), WAIT_S)
+    return dict(call.data)
+
+
+async def share_files(
+    slack: Slack, text: str, *files: dict[str, Any], user_id: str = "U1", channel: str = "D1", team_id: str = "T1"
+) -> None:
+    """``user_id`` shares ``files`` (Slack file objects, see ``FakeSlackApi.add_file``) with the message ``text``, as
+    Slack delivers it: in a DM (``D…``) a ``file_share`` message; in a channel the ``file_share`` message and the
+    ``app_mention`` event of the same message (``text`` mentions the bot)."""
+    api, ts = slack.api, slack.api.next_ts()
+    event: dict[str, Any] = {"type": "message", "subtype": "file_share", "user": user_id, "ts": ts, "event_ts": ts}
+    event |= {"channel": channel, "team": team_id, "files": list(files), "upload": False}
+    if channel.startswith("D"):
+        await slack.user.event(event | {"text": text, "channel_type": "im"}, team_id)
+        return
+    bot_user_id = api.workspaces[team_id].bot_user_id
+    mention = f"<@{bot_user_id}> {text}"
+    await slack.user.event(event | {"text": mention, "channel_type": "channel"}, team_id)
+    await slack.user.event(
+        {k: v for k, v in event.items() if k != "subtype"} | {"type": "app_mention", "text": mention}, team_id
+    )

@@ -6,6 +6,10 @@ Public (bundled) flows are read-only to teams: changing one stores the team's ow
 from then on shadows the public flow for that team only (and the reply says so). Archiving stores the newest
 version again as ``archived``: the flow leaves `start`, `list` and `search` but keeps every version; restoring
 republishes a version as the newest.
+
+Publishing fills every ``step:`` reference from the step library (an unknown one is an error with its line, also at
+import) and syncs the flow's action steps into the library, as `rfbot flows import` does; every change queues the
+team's flows for the search index, so `search` sees it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from bot.engine.context import Ctx, UserError
 from bot.engine.events import CommandIssued, FileRef
 from bot.engine.file_fetch import FileTooLarge, FileUnavailable
 from bot.engine.flowlib import texts
+from bot.engine.knowledge import FLOWS_JOB, knowledge_of
+from bot.engine.steplib.sync import resolve_refs, sync_flow
 from bot.flows.dump import dump_flow
 from bot.flows.errors import FlowError, FlowLoadError
 from bot.flows.loader import parse_flow_text
@@ -78,6 +84,7 @@ async def flow_import(ctx: Ctx, rest: str) -> None:
         lines = error_lines(err.errors)
         raise UserError(texts.IMPORT_ERRORS.format(name=ref.name, count=len(err.errors), lines=lines)) from None
     errors = validate_flow(flow, await _known_keys(ctx) | {flow.key})
+    errors += (await resolve_refs(ctx.uow, ctx.team_id, ctx.user.id, flow, text))[2]  # unknown `step:` names
     if errors:
         raise UserError(texts.IMPORT_ERRORS.format(name=ref.name, count=len(errors), lines=error_lines(errors)))
     before = await ctx.uow.flows.versions(ctx.team_id, flow.key)
@@ -93,9 +100,23 @@ async def flow_import(ctx: Ctx, rest: str) -> None:
 
 
 async def _store(ctx: Ctx, flow: Flow, status: FlowStatus, versions: list[FlowVersion] | None = None) -> int:
-    """Save ``flow`` as a new version with ``status`` (its YAML says the status too)."""
+    """Save ``flow`` as a new version with ``status`` (its YAML says the status too); a published one joins the
+    step library; the search index is told."""
     changed = dataclasses.replace(flow, status=status)
-    return await ctx.uow.flows.save(ctx.team_id, changed, dump_flow(changed), status)
+    version = await ctx.uow.flows.save(ctx.team_id, changed, dump_flow(changed), status)
+    if status is FlowStatus.PUBLISHED:
+        await sync_flow(ctx.uow, ctx.ids, ctx.team_id, changed, ctx.now)
+    knowledge = knowledge_of(ctx.pilot)
+    if knowledge is not None:  # `search` and FlowPilot see the change once the worker has re-indexed the flows
+        await knowledge.enqueue(ctx.uow, ctx.team_id, FLOWS_JOB, "", ctx.now)
+        ctx.queued = True
+    return version
+
+
+async def _filled(ctx: Ctx, flow: Flow) -> tuple[Flow, list[FlowError]]:
+    """``flow`` with its ``step:`` references filled from the step library, and one error per unknown one."""
+    filled, _, errors = await resolve_refs(ctx.uow, ctx.team_id, ctx.user.id, flow, "")
+    return filled, errors
 
 
 def _copy_note(versions: list[FlowVersion], key: str) -> str:
@@ -109,10 +130,11 @@ async def flow_publish(ctx: Ctx, rest: str) -> None:
     versions = list(found)
     if flow.status is FlowStatus.PUBLISHED:
         raise UserError(texts.ALREADY_PUBLISHED.format(key=key, version=flow.version))
-    errors = validate_flow(flow, await _known_keys(ctx))
+    filled, bad_refs = await _filled(ctx, flow)
+    errors = validate_flow(flow, await _known_keys(ctx)) + bad_refs
     if errors:
         raise UserError(texts.PUBLISH_ERRORS.format(key=key, version=flow.version, lines=error_lines(errors)))
-    version = await _store(ctx, flow, FlowStatus.PUBLISHED)
+    version = await _store(ctx, filled, FlowStatus.PUBLISHED)
     await ctx.audit(AuditAction.FLOW_PUBLISHED, key, version=version, from_version=flow.version)
     ctx.whisper(texts.PUBLISHED.format(key=key, version=version) + _copy_note(versions, key))
 
@@ -144,7 +166,10 @@ async def flow_restore(ctx: Ctx, rest: str) -> None:
         newest, _ = await find(ctx, key, versions[-1].version)
         if dump_flow(dataclasses.replace(newest, version=1)) == dump_flow(dataclasses.replace(old, version=1)):
             raise UserError(texts.RESTORE_SAME.format(key=key, old=wanted, version=newest.version))
-    version = await _store(ctx, old, FlowStatus.PUBLISHED)
+    filled, bad_refs = await _filled(ctx, old)
+    if bad_refs:
+        raise UserError(texts.PUBLISH_ERRORS.format(key=key, version=wanted, lines=error_lines(bad_refs)))
+    version = await _store(ctx, filled, FlowStatus.PUBLISHED)
     await ctx.audit(AuditAction.FLOW_RESTORED, key, version=version, from_version=wanted)
     ctx.whisper(texts.RESTORED.format(key=key, old=wanted, version=version) + _copy_note(versions, key))
 

@@ -45,8 +45,9 @@ async def show(ctx: Ctx, ref: str) -> None:
 
 
 async def cmd_steps(ctx: Ctx, args: str) -> None:
-    """The step library: `steps` (the best-rated), `steps search TEXT [tag:x]`, `steps show ID`, `steps add`,
-    `steps edit ID`, `steps top [category]`."""
+    """The step library: `steps [top]` (best-rated), `steps search TEXT [tag:x]`, `steps show|edit ID`, `steps add`.
+
+    `steps` alone is `steps top`: every step this person may see, best-rated first, with its thumbs and uses."""
     action, _, rest = args.strip().partition(" ")
     action, rest = action.lower(), rest.strip()
     if action == "search":

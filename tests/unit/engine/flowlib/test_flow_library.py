@@ -158,7 +158,7 @@ async def test_another_team_cannot_see_or_change_a_team_flow(
         assert "don't know a flow `printer-jam`" in outsider.text(), command
         assert not [r for r in outsider.last if isinstance(r, Attachment)]
     await outsider.say("/flow show vpn-test")  # public flows are visible to all
-    assert "`vpn-test` v1" in outsider.text()
+    assert "VPN test — vpn-test v1" in outsider.text()
 
 
 async def test_export_browse_folders_and_bad_input(rig: dict[str, Chat], files: MemoryFiles) -> None:
