@@ -28,7 +28,7 @@ from bot.store import migrate
 from bot.store.database import Database
 from bot.store.tables import Base
 
-pytest_plugins = ["tests.fakes.network_guard"]
+pytest_plugins = ["tests.fakes.network_guard", "tests.fakes.watchdog"]
 
 PG_ADMIN_URLS = ("postgresql://postgres@127.0.0.1:5432/postgres", "postgresql://root@127.0.0.1:5432/postgres")
 SKIP_PG = os.environ.get("RFBOT_SKIP_PG") == "1"

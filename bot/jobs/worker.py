@@ -169,9 +169,12 @@ class InboxWorker:
         if self._listener is not None:
             await self._listener.stop()
         await self._loop.stop()
-        for lane in self._lanes.values():
-            while len(lane) > 1:
-                self._in_hand.discard(lane.pop().id)
+        for lane in self._lanes.values():  # keep only the events being processed; the rest stay pending in the inbox
+            keep = 1 if lane and lane[0].id in self._running else 0
+            while len(lane) > keep:
+                item = lane.pop()
+                self._in_hand.discard(item.id)
+                self._release(item.id)  # a copilot job waiting for it (``_after_cause``) must not wait forever
         await self._idle()
         try:
             async with self._uow_factory() as uow:
@@ -244,8 +247,8 @@ class InboxWorker:
                 if key.startswith("p:"):
                     await self._after_cause(item)
                 async with gate:
-                    if lane[0] is not item:  # an earlier event of this lane was handed over meanwhile: it goes first
-                        continue
+                    if not lane or lane[0] is not item:  # an earlier event was handed over meanwhile (it goes
+                        continue  # first), or stop() dropped this one
                     self._running.add(item.id)
                     try:
                         await self._process(item)

@@ -146,3 +146,32 @@ async def test_an_earlier_event_never_overtakes_the_one_being_processed() -> Non
     release.set()
     await worker.drain_once()
     assert order == [5, 4, 6, 7]
+
+
+async def test_stop_never_waits_on_a_copilot_job_whose_cause_it_dropped() -> None:
+    """Stopping drops the queued events behind the one in hand; a copilot job waiting for one of them to finish must
+    not wait forever (the rows stay pending for the next start or another replica)."""
+    db, _, team = await setup()
+    order: list[int] = []
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    class Slow:
+        async def handle(self, event: InboundEvent, inbox_id: int | None = None, progress: Any = None) -> list[Reply]:
+            order.append(inbox_id or 0)
+            if inbox_id == 1:
+                entered.set()
+                await release.wait()
+            return []
+
+    worker = InboxWorker(db, Slow(), {"test": RecordingSender()})
+    click = codec.encode(start_event(team, "x")) | {"session_id": "s-1"}
+    job = {"type": "PilotWork", "session_id": "s-1", "conversation": click["conversation"]}
+    worker.hand_over(InboxItem(1, team, "e1", "test", click, AT))  # in the engine
+    worker.hand_over(InboxItem(2, team, "e2", "test", click, AT))  # queued behind it: dropped by stop
+    worker.hand_over(InboxItem(3, team, "e3", "test", job, AT))  # the copilot job waits for 1 and 2
+    await entered.wait()
+    stopping = asyncio.create_task(worker.stop())
+    await asyncio.sleep(0.01)
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    assert order == [1], "the event in hand finished; the dropped event and the job it caused did not run"
