@@ -73,7 +73,8 @@ class Settings(BaseSettings):
         default="",
         alias="RFBOT_PUBLIC_URL",
         description="The address people reach `rfbot serve` at (https://bot.example.com), used in share and download "
-        "links; default http://RFBOT_HOST:RFBOT_PORT.",
+        "links; default http://RFBOT_HOST:RFBOT_PORT. When set, Teams cards show flow diagrams too large to carry "
+        "inline by a link to it.",
     )
     # --- Slack (exact names from the Slack docs) -------------------------------------------------------------------
     slack_bot_token: SecretStr | None = Field(

@@ -57,7 +57,7 @@ def build_web_app(
         return web.json_response(state, status=200 if state.get("ready") else 503)
 
     async def metrics_view(request: web.Request) -> web.Response:
-        return web.Response(body=metrics.render(), headers={"Content-Type": metrics.content_type})
+        return web.Response(body=await metrics.scrape(), headers={"Content-Type": metrics.content_type})
 
     app = web.Application(middlewares=[count], client_max_size=MAX_BODY)  # bounds chunked bodies' reads too
     app.router.add_get("/healthz", healthz)

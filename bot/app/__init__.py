@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -27,12 +28,14 @@ from bot.jobs.outbox import OutboxWorker, RetryPolicy
 from bot.jobs.scheduler import Scheduler
 from bot.jobs.worker import InboxWorker, Sender
 from bot.metrics import Metrics
+from bot.queue_metrics import QueueGauges
 from bot.store.database import Database
 from bot.store.inbox_claimer import SqlInboxClaimer
 from bot.store.inbox_notify import PgInboxListener
 from bot.store.member_links import SqlMemberLinks
 from bot.store.message_refs import SqlMessageRefs
 from bot.store.psa_connections import SqlPsaConnections
+from bot.store.queue_stats import SqlQueueStats
 from bot.store.secrets import SecretBox
 
 
@@ -138,6 +141,8 @@ def build_app(
     links = SqlMemberLinks(database.engine)
     psa = ConnectedPsas(connections, psa_factory, env_credentials(settings), box=box, now=clock.now, links=links)
     metrics = Metrics()
+    grace = timedelta(seconds=settings.scheduler_misfire_grace)
+    metrics.watch_queues(QueueGauges(SqlQueueStats(database.engine, clock.now, grace).probes(), clock.now))
     pilot = build_pilot(settings, database, metrics)
     pilot.files["console"] = ConsoleFiles()  # `/attach PATH` in `rfbot console`: the engineer's own files
     scheduling = build_scheduling(database, clock, ids, psa=psa, pilot=pilot)  # the book, and what fires do
@@ -179,7 +184,7 @@ def build_app(
         database.uow, ids, clock.now, worker.wake, seal=seal, hand_over=worker.hand_over, claimer=claimer
     )
     app.intake.on_team = partial(ensure_schedules_for, database.uow, scheduling.schedules)  # a team's schedules
-    app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy)
+    app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy, observe=metrics.push)
     engine.wake_outbox = scheduling.actions.wake_outbox = app.outbox.wake  # a queued push goes out at once
     # --- the scheduler: stored schedules become ScheduleFired inbox events, once per fire, on one leader -----------
     app.schedules, app.senders[SCHEDULER_PLATFORM] = scheduling.schedules, QuietSender(app.senders)
@@ -197,10 +202,12 @@ def build_app(
         app.closers.append(slack.close)
     if settings.teams_enabled:
         from bot.app.teams import build_teams
+        from bot.engine.sharing.handover import ExportHandover
 
-        teams = build_teams(
-            settings, app.intake, SqlMessageRefs(database.sessionmaker), app.metrics, clock.now, database
-        )
+        shares = app.shares  # exports go into OneDrive after the person allows it (a file-consent card)
+        handover = ExportHandover(shares, database.uow, clock) if shares is not None else None
+        refs = SqlMessageRefs(database.sessionmaker)
+        teams = build_teams(settings, app.intake, refs, app.metrics, clock.now, database, handover=handover)
         app.teams, app.senders["teams"], enrichers["teams"] = teams, teams.sender, teams.profiles
         teams.sender.on_thread = worker.follow_up
         pilot.files["teams"] = teams.files

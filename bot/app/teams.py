@@ -1,6 +1,7 @@
 """Teams wiring for the composition root: the SDK's connection manager and adapter, our inbound agent, the sender
-(FlowPilot's replies streamed in 1:1 chats), the profile enricher and the fetcher of shared files (FlowPilot's
-``pilot.files["teams"]``).
+(FlowPilot's replies streamed in 1:1 chats; flow diagrams by link when ``RFBOT_PUBLIC_URL`` gives the bot a public
+address), the export uploads behind file-consent cards (with the engine's ``ExportHandover``), the profile enricher
+and the fetcher of shared files (FlowPilot's ``pilot.files["teams"]``).
 
 Configuration uses the Microsoft 365 Agents SDK's own variable names, read by the SDK's own
 ``load_configuration_from_env``: ``CONNECTIONS__SERVICE_CONNECTION__SETTINGS__{CLIENTID, CLIENTSECRET, TENANTID,
@@ -27,12 +28,14 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter
 
 from bot.config import Settings
 from bot.engine.message_refs import MessageRefs
+from bot.engine.sharing.handover import ExportHandover
 from bot.handlers.teams import http as teams_http
 from bot.handlers.teams.connector import Connectors
 from bot.handlers.teams.files import TeamsFiles
 from bot.handlers.teams.profiles import TeamsProfiles
 from bot.handlers.teams.reach import Reach
 from bot.handlers.teams.sender import TeamsSender
+from bot.handlers.teams.uploads import ExportUploads
 from bot.metrics import Metrics
 from bot.store.database import Database
 
@@ -75,6 +78,7 @@ class TeamsParts:
     profiles: TeamsProfiles
     files: TeamsFiles  # the FileFetcher FlowPilot uses for files shared in Teams
     close: Callable[[], Awaitable[None]]
+    uploads: ExportUploads | None = None  # exports put into OneDrive after a file-consent card (None: not wired)
 
     def mount(self, app: web.Application) -> None:
         """Add ``POST /api/messages`` and the configuration its JWT check reads to the server."""
@@ -98,8 +102,10 @@ def build_teams(
     now: Callable[[], datetime],
     database: Database,
     environ: Mapping[str, str] | None = None,
+    handover: ExportHandover | None = None,
 ) -> TeamsParts:
-    """The adapter behind ``/api/messages`` with our agent, and the sender and enricher the worker uses."""
+    """The adapter behind ``/api/messages`` with our agent, and the sender and enricher the worker uses; with
+    ``handover``, exports asked for in 1:1 chats are offered as files (file-consent cards)."""
     anonymous = settings.teams_anonymous_allowed
     if anonymous:
         log.warning(ANONYMOUS_WARNING)
@@ -107,23 +113,31 @@ def build_teams(
     adapter = CloudAdapter(connection_manager=connections)
     teams_http.friendly_errors(adapter)
     reach = Reach(settings.teams_service_url, _tenant_lookup(database))
-    agent = teams_http.InboundAgent(intake, reach, now)
-    handler = teams_http.messages_handler(adapter, agent, lambda s, status: metrics.ack("teams", s, status))
     connectors = Connectors(connections, settings.teams_client_id, anonymous=anonymous)
+
+    def observe(operation: str, ok: bool) -> None:
+        metrics.delivery("teams", operation, ok)
+
+    uploads = ExportUploads(handover, connectors, observe) if handover is not None else None
+    agent = teams_http.InboundAgent(intake, reach, now, uploads)
+    handler = teams_http.messages_handler(adapter, agent, lambda s, status: metrics.ack("teams", s, status))
     sender = TeamsSender(
         connectors,
         refs,
         reach,
         now,
-        observe=lambda operation, ok: metrics.delivery("teams", operation, ok),
+        observe=observe,
         lazy_delay=settings.card_update_delay,
+        picture_links=bool(settings.public_url),
     )
 
     files = TeamsFiles(connectors.token)
 
     async def close() -> None:
         await sender.flush()
+        if uploads is not None:
+            await uploads.close()
         await files.close()
         await connectors.close()
 
-    return TeamsParts(handler, connections, sender, TeamsProfiles(connectors, reach), files, close)
+    return TeamsParts(handler, connections, sender, TeamsProfiles(connectors, reach), files, close, uploads)

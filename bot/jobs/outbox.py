@@ -84,13 +84,16 @@ class OutboxWorker:
         policy: RetryPolicy | None = None,
         poll_seconds: float = 2.0,
         batch: int = 10,
+        observe: Callable[[str, str], None] | None = None,
     ) -> None:
+        """``observe(kind, state)`` hears how each attempt ended (``delivered``, ``retrying``, ``failed``)."""
         self._uow_factory = uow_factory
         self._psa = psa
         self._clock = clock
         self._wake_inbox = wake_inbox
         self.policy = policy or RetryPolicy()
         self._batch = batch
+        self._observe = observe
         self._loop = WakeableLoop("outbox-worker", self._drain_all, poll_seconds)
 
     def wake(self) -> None:
@@ -224,6 +227,8 @@ class OutboxWorker:
             await uow.commit()
         if state is DeliveryState.FAILED:
             log.warning("push %s (%s) failed for team %s: %s", item.id, item.kind, item.team_id, error)
+        if self._observe is not None:
+            self._observe(item.kind, state.value)
         self._wake_inbox()
 
     @staticmethod

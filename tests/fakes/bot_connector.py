@@ -7,7 +7,9 @@ Routes: ``POST /v3/conversations`` (create: a new channel thread or a 1:1 chat),
 ops ``stream``/``final`` for Teams' streaming protocol, ``connector_streams``), ``POST .../{cid}/activities/{id}``
 (reply), ``PUT`` (update), ``DELETE``, ``GET .../{cid}/members``, ``.../members/{userId}``, ``.../pagedmembers``,
 ``GET /v3/teams/{teamId}`` and ``/v3/teams/{teamId}/conversations``; shared files: ``GET /v3/attachments/{id}/views/
-{view}`` (pasted images, token needed) and pre-authorised ``GET /files/{id}`` downloads (``connector_files``).
+{view}`` (pasted images, token needed) and pre-authorised ``GET /files/{id}`` downloads (``connector_files``);
+OneDrive upload sessions behind file-consent cards: pre-authorised ``PUT /upload-sessions/{id}``
+(``connector_uploads``).
 Ids may arrive raw (the Agents SDK does not percent-encode them) or encoded (botbuilder did); each path segment is
 decoded. Answers: 201 ``{"id"}`` for posts, 200 for PUT/DELETE/GET; errors ``{"error": {"code", "message"}}``.
 With a ``FakeEntra`` every request needs ``Authorization: Bearer <token issued by it>`` (else 401).
@@ -29,6 +31,7 @@ from aiohttp import web
 
 from tests.fakes.connector_files import FILES_PATH, ConnectorFiles
 from tests.fakes.connector_streams import STREAM_OPS, ConnectorStreams, stream_info, stream_op
+from tests.fakes.connector_uploads import UPLOADS_PATH, ConnectorUploads
 from tests.fakes.entra import APP_ID, FakeEntra
 from tests.fakes.http_fake import RECORDED, LoopbackFake
 from tests.fakes.teams_roster import TeamsDirectory, base_conversation
@@ -96,7 +99,7 @@ def _route(method: str, parts: list[str]) -> tuple[str, str, str]:
     return "unknown", "", ""
 
 
-class FakeBotConnector(LoopbackFake, TeamsDirectory, ConnectorStreams, ConnectorFiles):
+class FakeBotConnector(LoopbackFake, TeamsDirectory, ConnectorStreams, ConnectorFiles, ConnectorUploads):
     """The connector; its ``TeamsDirectory`` starts with team ``IT Ops`` (General + Escalations; Dana and Pat)."""
 
     outage_body: ClassVar[Any] = {"error": {"code": "ServiceUnavailable", "message": "The service is unavailable."}}
@@ -113,6 +116,7 @@ class FakeBotConnector(LoopbackFake, TeamsDirectory, ConnectorStreams, Connector
         TeamsDirectory.__init__(self)
         self._init_streams()
         self._init_files()
+        self._init_uploads()
         self.entra, self.prefix, self.app_id, self.max_message_bytes = entra, prefix, app_id, max_message_bytes
         self.messages: dict[tuple[str, str], Json] = {}
         self.log: list[ConnectorCall] = []
@@ -238,6 +242,8 @@ class FakeBotConnector(LoopbackFake, TeamsDirectory, ConnectorStreams, Connector
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         if request.path.startswith(FILES_PATH):  # a pre-authorised download link: no token
             return await self._serve_upload(request)
+        if request.path.startswith(UPLOADS_PATH):  # a pre-authorised OneDrive upload session: no token
+            return await self._serve_upload_session(request)
         segments = [unquote(s) for s in request.raw_path.split("?", 1)[0].split("/")]
         parts = segments[segments.index("v3") + 1 :] if "v3" in segments else []
         op, cid, aid = _route(request.method, parts)

@@ -16,6 +16,7 @@ from bot.engine.events import ActionId
 from bot.engine.flowlib import texts
 from bot.engine.flowlib.views import browse_view, folders_view, summary_view, versions_view
 from bot.engine.replies import Attachment, Ephemeral, View
+from bot.engine.sharing.pictures import diagram_link
 from bot.flows.diagram import render
 from bot.flows.dump import dump_flow
 from bot.flows.folders import folder_counts, normalise_folder
@@ -64,7 +65,8 @@ async def find(ctx: Ctx, key: str, version: int | None = None) -> tuple[Flow, Se
 
 
 async def diagram(ctx: Ctx, flow: Flow) -> None:
-    """Append the flow's diagram as a PNG file (drawn off the event loop); a drawing failure is said, not raised."""
+    """Append the flow's diagram as a PNG file (drawn off the event loop), with a signed link to the same picture
+    for platforms that show it by link (Teams); a drawing failure is said, not raised."""
     try:
         png, plan = await asyncio.to_thread(render, flow)
     except Exception:  # a picture is a help: the summary stands without it
@@ -80,6 +82,7 @@ async def diagram(ctx: Ctx, flow: Flow) -> None:
             "image/png",
             texts.DIAGRAM_TITLE,
             upload=True,
+            download_url=diagram_link(ctx.links, ctx.team_id, flow, ctx.now) if ctx.links is not None else "",
             data=png,
         )
     )

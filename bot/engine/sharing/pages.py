@@ -1,4 +1,5 @@
-"""What ``rfbot serve``'s sharing routes show: a session behind a team link, a public link or a download link.
+"""What ``rfbot serve``'s sharing routes show: a session behind a team link, a public link or a download link, and a
+flow's diagram behind a diagram link.
 
 Each method takes what the browser sent and answers None for anything that must not be shown -- a tampered,
 expired, revoked, unknown or other team's link, public links turned off, a session that is gone -- with no way to
@@ -15,6 +16,7 @@ from datetime import datetime
 
 from bot.engine.documents import load_document
 from bot.engine.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.engine.sharing.pictures import DiagramPictures, Picture
 from bot.engine.sharing.records import ShareScope, ShareView
 from bot.engine.sharing.signing import LinkSigner, Purpose, looks_like_public_token, token_hash
 from bot.engine.team_settings import PUBLIC_SHARE_LINKS, REDACT_EXPORTS, team_setting
@@ -59,6 +61,7 @@ class SharePages:
         self._uow = uow_factory
         self.signer = signer
         self._clock = clock
+        self._pictures = DiagramPictures(uow_factory, signer, clock)
 
     async def open_team_link(self, token: str) -> OpenedLink | None:
         """A team link: valid, unexpired, its record live and made by the person it names. Writes nothing."""
@@ -142,6 +145,10 @@ class SharePages:
                 log.error("redaction failed for a download of a session of team %s; nothing sent", team)
                 return None
         return Download(default_filename(doc, fmt), MIME_TYPES[fmt], rendered.body)
+
+    async def diagram(self, token: str) -> Picture | None:
+        """A flow's diagram behind a signed diagram link (``bot.engine.sharing.pictures``)."""
+        return await self._pictures.picture(token)
 
     async def _page(
         self, uow: UnitOfWork, team: str, session_id: str, redact: bool, scope: ShareScope, now: datetime

@@ -30,12 +30,14 @@ PUBLIC_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
 TEAM_LINK_TTL = timedelta(minutes=15)  # a team link must be opened within this
 PAGE_ACCESS_TTL = timedelta(hours=8)  # then its cookie keeps the page readable this long (unless revoked)
 DOWNLOAD_TTL = timedelta(minutes=15)
+DIAGRAM_TTL = timedelta(hours=8)  # a flow diagram shown by link in a chat card (Teams): a working day
 
 # where ``rfbot serve`` answers (``bot.handlers.share.http`` mounts these)
 OPEN_PATH = "/share/open/"  # + signed team link: sets the page cookie, redirects to the page
 PAGE_PATH = "/share/view/"  # + session id: the team page (needs the cookie)
 PUBLIC_PATH = "/s/"  # + public token
 DOWNLOAD_PATH = "/share/file/"  # + signed download token
+DIAGRAM_PATH = "/share/diagram/"  # + signed diagram token: a flow's PNG picture
 
 
 class Purpose(StrEnum):
@@ -44,6 +46,7 @@ class Purpose(StrEnum):
     TEAM_LINK = "team-link"
     PAGE_COOKIE = "page-cookie"
     DOWNLOAD = "download"
+    DIAGRAM = "diagram"
 
 
 def _b64(data: bytes) -> str:

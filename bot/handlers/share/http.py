@@ -5,10 +5,13 @@
   page (``Secure`` when served over HTTPS) and redirects there (303), so the signed link leaves the address bar.
 * ``GET /share/view/{session_id}`` — the team page; needs that cookie.
 * ``GET /share/file/{token}`` — an export behind a signed download link, as an attachment.
+* ``GET /share/diagram/{token}`` — a flow's diagram (PNG) behind a signed diagram link, shown inline in a chat card;
+  link-preview fetchers get it too (Teams' image proxy fetches card images), and caches may keep it as long as the
+  link is valid.
 
 Every answer carries the strict headers of ``page.HEADERS``. Whatever is wrong with a link, the answer is the same
-404 page. Link-preview fetchers (Slack's and Teams' unfurlers) get that page too, so a link posted in chat neither
-shows the session in a preview nor counts as a view.
+404 page. Link-preview fetchers (Slack's and Teams' unfurlers) get that page too for sessions and exports, so a link
+posted in chat neither shows the session in a preview nor counts as a view.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.engine.sharing.pages import SharePages
-from bot.engine.sharing.signing import DOWNLOAD_PATH, OPEN_PATH, PAGE_PATH, PUBLIC_PATH
+from bot.engine.sharing.signing import DIAGRAM_PATH, DOWNLOAD_PATH, OPEN_PATH, PAGE_PATH, PUBLIC_PATH
 from bot.handlers.share.page import HEADERS, not_found_page, session_page
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 COOKIE = "rf_share"
+IMAGE_CSP = "default-src 'none'; img-src 'self'; frame-ancestors 'none'"  # a picture opened on its own still shows
 PREVIEW_AGENTS = ("slackbot", "skypeuripreview", "teamsbot", "facebookexternalhit", "twitterbot", "discordbot")
 
 
@@ -82,9 +86,18 @@ def share_routes(pages: SharePages) -> list[tuple[str, str, Handler]]:
         headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{file.filename}"'}
         return web.Response(text=file.body, content_type=file.mime_type, charset="utf-8", headers=headers)
 
+    async def diagram(request: web.Request) -> web.Response:
+        picture = await pages.diagram(request.match_info["token"])
+        if picture is None:
+            return _not_found()
+        headers = HEADERS | {"Cache-Control": f"max-age={picture.max_age}", "Content-Security-Policy": IMAGE_CSP}
+        headers["Content-Disposition"] = f'inline; filename="{picture.filename}"'
+        return web.Response(body=picture.png, content_type="image/png", headers=headers)
+
     return [
         ("GET", PUBLIC_PATH + "{token}", public),
         ("GET", OPEN_PATH + "{token}", open_link),
         ("GET", PAGE_PATH + "{session_id}", team_page),
         ("GET", DOWNLOAD_PATH + "{token}", download),
+        ("GET", DIAGRAM_PATH + "{token}", diagram),
     ]

@@ -61,11 +61,15 @@ def token_host(url: str, service_origin: str = "") -> bool:
     return parts.scheme == "https" and (host in BOT_HOSTS or _on(host, BOT_DOMAINS))
 
 
+def storage_host(url: str) -> bool:
+    """Whether ``url`` is Microsoft 365 storage (OneDrive, SharePoint) over HTTPS."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" and _on((parts.hostname or "").lower(), STORAGE_DOMAINS)
+
+
 def teams_host(url: str, service_origin: str = "") -> bool:
     """Whether a shared file may be downloaded from ``url``: a token host, or Microsoft 365 storage over HTTPS."""
-    parts = urlsplit(url)
-    storage = parts.scheme == "https" and _on((parts.hostname or "").lower(), STORAGE_DOMAINS)
-    return storage or token_host(url, service_origin)
+    return storage_host(url) or token_host(url, service_origin)
 
 
 class TeamsFiles:

@@ -15,7 +15,9 @@ key, which ``mount`` sets. A ``CloudAdapter`` runs each request through ``Inboun
    the worker replaces it by PUT with the answer, who and when), the form card replaced by "Submitted" for a form
    (no double submission), "Form closed" for a form's Cancel, or the notice for a card we could not read.
    ``Action.Submit`` (older clients) has no invoke response: the form card is replaced or the notice sent in the
-   turn instead.
+   turn instead. A ``fileConsent/invoke`` (the answer to an export's file-consent card in a 1:1 chat) is not an
+   engine event: it is read (``file_cards``), answered with HTTP 200 and handed to ``uploads``, which delivers the
+   export after the turn.
 
 The SDK's default ``on_turn_error`` sends the exception text to the user; ``friendly_errors`` replaces it with a
 logged traceback and a plain apology (an invoke gets it as its response).
@@ -37,10 +39,12 @@ from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
 
 from bot.engine.events import FormSubmitted, InboundEvent
 from bot.handlers.teams import texts
+from bot.handlers.teams.file_cards import FILE_CONSENT, BadAnswer, parse_answer
 from bot.handlers.teams.ids import ConversationKind, kind_of
 from bot.handlers.teams.reach import Reach
 from bot.handlers.teams.render import CARD_CONTENT_TYPE, render_notice
 from bot.handlers.teams.translate import PLATFORM, Translated, tenant_of, translate
+from bot.handlers.teams.uploads import ExportUploads
 
 log = logging.getLogger(__name__)
 AUTHORIZED = web.RequestKey("rf_authorized", bool)  # set once the SDK's JWT check let the request through
@@ -94,8 +98,10 @@ def answer_for(result: Translated) -> AdaptiveCardInvokeResponse | None:
 class InboundAgent:
     """The SDK ``Agent`` behind ``/api/messages``: translate, persist, answer; nothing slow."""
 
-    def __init__(self, intake: IntakePort, reach: Reach, now: Callable[[], datetime]) -> None:
-        self._intake, self._reach, self._now = intake, reach, now
+    def __init__(
+        self, intake: IntakePort, reach: Reach, now: Callable[[], datetime], uploads: ExportUploads | None = None
+    ) -> None:
+        self._intake, self._reach, self._now, self._uploads = intake, reach, now, uploads
 
     async def on_turn(self, context: TurnContext) -> None:
         """One inbound activity."""
@@ -108,6 +114,9 @@ class InboundAgent:
             return
         team_id = await self._intake.team_for(PLATFORM, tenant)
         self._remember(team_id, tenant, activity)
+        if activity.type == "invoke" and activity.name == FILE_CONSENT and self._uploads is not None:
+            await self._file_consent(context, team_id, self._uploads)
+            return
         result = translate(activity, team_id, self._now())
         if result.error:
             log.warning("unreadable Teams %s activity %s: %s", activity.type, activity.id, result.error)
@@ -120,6 +129,18 @@ class InboundAgent:
             await context.send_activity(invoke_reply(answer))
         else:
             await self._answer_submit(context, result, answer)
+
+    async def _file_consent(self, context: TurnContext, team_id: str, uploads: ExportUploads) -> None:
+        """An answer to a file-consent card: acknowledged at once; ``uploads`` delivers (or explains) after the turn."""
+        activity = context.activity
+        await context.send_activity(Activity(type="invokeResponse", value=InvokeResponse(status=200)))
+        try:
+            answer = parse_answer(activity)
+        except BadAnswer as err:
+            log.warning("unusable Teams file-consent answer %s: %s", activity.id, err)
+            uploads.unreadable(activity.conversation.id if activity.conversation else "", activity.service_url or "")
+            return
+        uploads.answer(team_id, answer, str(activity.id or ""))
 
     def _remember(self, team_id: str, tenant: str, activity: Activity) -> None:
         self._reach.learn(team_id, activity.service_url or "", tenant)

@@ -20,10 +20,11 @@ messages, form cards, exports and the home card.
 * ``DirectMessage`` and ``HomeView``: the person's 1:1 chat with the bot (its id remembered by ``Reach``, or opened
   with ``POST /v3/conversations``, which returns the existing chat). The home card is posted anew each time.
 * ``OpenForm``: a card with inputs in the conversation (``render_form``), carrying the thread its answer belongs to.
-* ``Attachment``: a card with the document as code blocks, split over as many messages as the size limit needs;
-  an export's card starts with its short-lived signed download link (served by ``rfbot serve``), because a bot
-  cannot upload a file into a channel or group chat, and in a 1:1 chat only through the file-consent card and
-  the person's OneDrive (not implemented).
+* ``Attachment`` (``render_document``): a flow's diagram as a picture in its card (inline when small, else by its
+  signed link when the bot has a public address); an export asked for in a 1:1 chat as a file-consent card (the
+  person's answer is handled by ``uploads``: the file goes into their OneDrive); anything else as a card with the
+  document as code blocks, split over as many messages as the size limit needs, an export's short-lived signed
+  download link (served by ``rfbot serve``) first -- a bot cannot upload a file into a channel or group chat.
 
 Transient connector failures are retried by ``Connectors.call`` (429 after ``Retry-After``); what still fails is
 logged with the operation and Teams' error code and, where possible, told to the person who caused the batch --
@@ -45,11 +46,8 @@ from bot.engine.events import Actor, ConversationRef, InboundEvent, ThreadStarte
 from bot.engine.message_refs import MessageLocation, MessageRefs
 from bot.engine.replies import (
     Attachment,
-    Block,
-    Code,
     DirectMessage,
     Ephemeral,
-    Header,
     HomeView,
     OpenForm,
     Post,
@@ -64,6 +62,7 @@ from bot.handlers.teams.connector import ConnectorError, Connectors
 from bot.handlers.teams.ids import ConversationKind
 from bot.handlers.teams.reach import Reach
 from bot.handlers.teams.render import RenderedMessage, render_home, render_message
+from bot.handlers.teams.render_document import render_attachment
 from bot.handlers.teams.render_form import form_data, render_form
 from bot.handlers.teams.stream import TeamsStreams
 
@@ -92,8 +91,10 @@ class TeamsSender:
         observe: Callable[[str, bool], None] | None = None,
         lazy_delay: float = 0.0,
         stream_interval: float | None = 1.0,
+        picture_links: bool = False,
     ) -> None:
         self._connectors, self._refs, self._reach, self._now = connectors, refs, reach, now
+        self._picture_links = picture_links  # the bot has a public address: pictures too large to inline go by link
         self._observe = observe or (lambda operation, ok: None)
         self._lazy: LatestWins[tuple[str, Update]] = LatestWins(lazy_delay, self._deferred)
         self._streaming = stream_interval is not None  # None: never stream (post and edit everywhere)
@@ -325,15 +326,12 @@ class TeamsSender:
         await self._in_place(batch, conversation, person, messages)
 
     async def _attachment(self, batch: _Batch, attachment: Attachment) -> None:
-        """Notes and exports as code blocks in the thread, an export's download link first; the renderer splits
-        them over as many messages as the size limit needs (code keeps its layout, cut at line boundaries)."""
-        title = texts.ATTACHMENT_TITLE.format(title=attachment.title or texts.DOCUMENT, filename=attachment.filename)
-        language = attachment.mime_type.split("/")[-1]
-        link = attachment.download_url and not attachment.final
-        download: tuple[Block, ...] = (Text(texts.DOWNLOAD_LINK.format(url=attachment.download_url)),) if link else ()
-        body: Block = Text(attachment.content) if attachment.data else Code(attachment.content, language)
-        view = View((Header(title), *download, body), title)
-        await self._in_place(batch, attachment.conversation, batch.actor, render_message(view))
+        """A picture, a file-consent card (an export in a 1:1 chat) or the document as code blocks in the thread
+        (``render_document`` decides which)."""
+        channel = attachment.conversation.channel
+        personal = not channel or ids.kind_of(channel) is ConversationKind.PERSONAL
+        messages = render_attachment(attachment, personal=personal, links=self._picture_links)
+        await self._in_place(batch, attachment.conversation, batch.actor, messages)
 
     async def _tell_user(self, batch: _Batch, reply: Reply, error: str) -> None:
         conversation = getattr(reply, "conversation", None)

@@ -36,3 +36,29 @@ FILE_SIGN_IN = "Teams answered with a sign-in page"
 FILE_REDIRECTED = "Teams sent the download elsewhere"
 FILE_REDIRECTS = "too many redirects"
 FILE_NETWORK = "network error: {error}"
+# pictures (a flow's diagram)
+PICTURE_LINK = "The picture's link works for {hours} hours; `flow show` draws it again."
+PICTURE_UNAVAILABLE = (
+    "The diagram is too large to send inside a Teams message, and this bot has no public address for a link to it "
+    "(its operator sets `RFBOT_PUBLIC_URL`). On the bot's server, `rfbot flows diagram {key}` saves it as a PNG file."
+)
+# exports in a 1:1 chat: the file-consent card and what follows the answer
+CONSENT_DESCRIPTION = "The session documentation you exported ({filename}). Allow puts a copy in your OneDrive."
+CONSENT_SUMMARY = "Your export {filename} is ready: allow it to save it in your OneDrive"
+UPLOADED_SUMMARY = "{filename} is in your OneDrive"
+UPLOAD_DECLINED = (
+    "OK — nothing was uploaded. Download the export instead (the link works until 15 minutes after you asked for "
+    "it): {url}"
+)
+UPLOAD_DECLINED_GONE = "OK — nothing was uploaded. Run `export` again when you want the file."
+UPLOAD_GONE = (
+    "I can't upload that export any more: its file card has expired (they work for 15 minutes), or it was made for "
+    "someone else. Run `export` again for a fresh one."
+)
+UPLOAD_FAILED = (
+    "Your OneDrive did not take the file ({error}), so nothing was uploaded. Download it instead (the link works "
+    "until 15 minutes after you asked for the export): {url}"
+)
+UPLOAD_FAILED_GONE = "Your OneDrive did not take the file ({error}), so nothing was uploaded. Run `export` again."
+UPLOAD_NOT_ONEDRIVE = "Teams asked me to upload the file somewhere other than OneDrive, so I didn't."
+CONSENT_UNREADABLE = "Sorry — I couldn't read your answer to that file card. Run `export` again."
