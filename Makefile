@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: demo test lint typecheck bench pg clean fuzz
+.PHONY: demo test lint typecheck bench perf pg clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ typecheck: $(STAMP)
 
 bench: $(STAMP) pg
 	$(BIN)/python -m bench
+
+# docs/performance.md: every benchmark with its same-run baseline and target, and the machine it ran on. Long (the
+# memory bench alone runs 10,000 sessions): run it on a quiet machine. `make perf PERF_QUICK=1` uses small sizes (a
+# minute or two; the report says so); any BENCH_* variable sets one size, PERF_ARGS passes --only/--output.
+PERF_QUICK ?=
+perf: $(STAMP) pg
+	PERF_QUICK=$(PERF_QUICK) $(BIN)/python -m bench.report $(PERF_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -38,6 +38,8 @@ import aiohttp
 import psycopg
 
 from bench.bench_slack import PG_ADMIN, CpuMeter, free_port, pct, process
+from bench.figures import Result, Row
+from bench.pilot_figures import EDITS_PER_S, FIRST_FEEDBACK_S, latency_rows, routing_rows, share
 from bench.pilot_model import TOKEN_KINDS, Call, RecordingCache, ScriptedModel, replay
 from bench.pilot_scenarios import LATENCY_PROBLEMS, SCENARIOS, Scenario, latency_steps
 from bench.pilot_slack import Engineer, PilotSlackApi, TurnTiming
@@ -54,18 +56,12 @@ MIN_CACHE = [int(x) for x in os.environ.get("BENCH_PILOT_MIN_CACHE", "4096,1024"
 FAST, DEEP = "claude-bench-fast", "claude-bench-deep"
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
 FOLLOW_UP = "It's one user, and it started this week after the monthly updates."
-FIRST_FEEDBACK_S, EDITS_PER_S = 1.0, 1.25  # "about one per second"
 CALLS = re.compile(r'^rfbot_model_calls_total\{purpose="(\w+)",result="(\w+)",tier="(\w+)"\} ([\d.e+]+)$', re.M)
 
 
 def verdict(ok: bool) -> str:
     """MET / NOT MET."""
     return "MET" if ok else "NOT MET"
-
-
-def share(part: float, whole: float) -> float:
-    """``part / whole`` (0 when ``whole`` is 0)."""
-    return part / whole if whole else 0.0
 
 
 class Bench:
@@ -221,8 +217,8 @@ def token_lines(calls: Sequence[Call], sessions: int) -> list[str]:
     return lines
 
 
-async def part_two(bench: Bench) -> list[str]:
-    """The scripted sessions; returns the printed figures."""
+async def part_two(bench: Bench, rows: list[Row]) -> list[str]:
+    """The scripted sessions; returns the printed figures (and appends them to ``rows``)."""
     scenarios = [SCENARIOS[i % len(SCENARIOS)] for i in range(SESSIONS)]
     if not scenarios:
         return []
@@ -262,6 +258,7 @@ async def part_two(bench: Bench) -> list[str]:
         if purposes[p]
     )
     seen_by_fake = Counter((tier_of(c), "turn" if c.purpose == "repair" else c.purpose) for c in calls)
+    rows += routing_rows(calls, len(scenarios), len(resolved), server == seen_by_fake, FAST)
     return [
         f"flowpilot routing and caching: {len(scenarios)} scripted sessions ({len(SCENARIOS)} problems) in "
         f"{elapsed:.1f} s (model {SCENARIO_DELAY:.1f} s per reply); {len(resolved)} of {len(scenarios)} ended "
@@ -282,8 +279,8 @@ async def part_two(bench: Bench) -> list[str]:
     ]
 
 
-async def run(url: str) -> list[str]:
-    """Serve the bot against the fakes and run both parts; returns the printed lines."""
+async def run(url: str, rows: list[Row]) -> list[str]:
+    """Serve the bot against the fakes and run both parts; returns the printed lines (the figures go to ``rows``)."""
     model, cache = ScriptedModel(), RecordingCache()
     async with PilotSlackApi() as api, FakeAnthropic(responder=model) as fake:
         fake.cache = cache
@@ -331,23 +328,33 @@ async def run(url: str) -> list[str]:
                 ),
                 cpu_line(cpu, wall),
             ]
-            lines += await part_two(bench)
+            rows += latency_rows(f"{SEQUENTIAL} sessions in sequence", sequential, api)
+            rows += latency_rows(f"{CONCURRENT} at once", [t for turns in together for t in turns], api)
+            lines += await part_two(bench, rows)
     return lines
 
 
-async def main() -> None:
-    """Create a scratch database, run the bench, drop the database (also on failure), print the figures."""
+async def main() -> Result:
+    """Create a scratch database, run the bench, drop the database (also on failure), print the figures and return
+    them."""
     name = f"rfbot_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     try:
         await asyncio.to_thread(migrate.upgrade, url)
-        lines = await run(url)
+        rows: list[Row] = []
+        lines = await run(url, rows)
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print("\n".join(lines))
+    setup = (
+        f"rfbot serve on PostgreSQL in its own process, Claude pointed at the loopback Anthropic fake; latency: "
+        f"the model streams a {DELAY:.1f} s reply, {SEQUENTIAL} sessions in sequence then {CONCURRENT} at once; "
+        f"routing: {SESSIONS} scripted sessions (model {SCENARIO_DELAY:.1f} s per reply)"
+    )
+    return Result("pilot", "FlowPilot (copilot) feedback and routing", setup, rows, details=lines)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ N sessions (default 200, ``BENCH_PSA_SESSIONS``) are started on tickets and reso
 PostgreSQL; the outbox worker delivers each resolution note and session documentation with the real ConnectWise
 client to the loopback fake. About 30% of note posts fail (500, 429 with Retry-After, connection reset before or
 after the note was stored, answer stalled past the client timeout after storing) and the whole PSA is down for a
-while in the middle. Prints notes expected / delivered / duplicated / lost, failed pushes, and time to drain.
+while in the middle (``BENCH_PSA_OUTAGE_AT`` s after the start, for ``BENCH_PSA_OUTAGE_FOR`` s; default 1 and 2).
+Prints notes expected / delivered / duplicated / lost, failed pushes, and time to drain.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import uuid
 
 import psycopg
 
+from bench.figures import Result, Row
 from bot.app.psa import ConnectedPsas
 from bot.engine.engine import Engine
 from bot.engine.psa import PsaCredentials
@@ -34,8 +36,9 @@ from tests.fakes.http_fake import RecordedCall
 
 SESSIONS = int(os.environ.get("BENCH_PSA_SESSIONS", "200"))
 FAULT_RATE = 0.3
-OUTAGE_AT, OUTAGE_FOR = 1.0, 2.0
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+OUTAGE_AT = float(os.environ.get("BENCH_PSA_OUTAGE_AT", "1.0"))
+OUTAGE_FOR = float(os.environ.get("BENCH_PSA_OUTAGE_FOR", "2.0"))
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 FLOW = Flow(key="bench-fix", name="Bench fix", kind=FlowKind.PROCEDURAL, nodes=(
     Node("s1", NodeType.PROCEDURE_STEP, title="Apply the fix", instructions="Do it."),
     Node("end", NodeType.PROCEDURE_END, title="Done")))
@@ -76,20 +79,22 @@ async def resolve_all(database: Database, engine: Engine, team_id: str) -> None:
         await chat.submit(summary=f"Fixed ticket {10_000 + n}.")
 
 
-async def main() -> None:
+async def main() -> Result:
+    """Create a scratch database, run the soak, drop the database (also on failure); print and return the figures."""
     name = f"rfbot_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     try:
         await asyncio.to_thread(migrate.upgrade, url)
-        await run(url)
+        return await run(url)
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def run(url: str) -> None:
+async def run(url: str) -> Result:
+    """The soak on the database at ``url``: prints the figures and returns them."""
     database = Database(url)
     async with FakeConnectWise() as cw:
         for n in range(SESSIONS):
@@ -141,6 +146,20 @@ async def run(url: str) -> None:
     print(f"  notes on tickets: {sum(notes)}  duplicated: {duplicates}  lost: {lost}  pushes failed: {failed}"
           f"  pushes done: {delivered}")
     print(f"  all resolutions queued after {queued_at:.1f} s; outbox drained after {drained:.1f} s")
+    result = Result("psa", "ConnectWise soak (faulty PSA)",
+                    f"{SESSIONS} resolutions through the engine on PostgreSQL, notes delivered by the outbox worker "
+                    f"with the real ConnectWise client to the loopback fake; {FAULT_RATE:.0%} of note posts fail and "
+                    f"the PSA is down for {OUTAGE_FOR:g} s")
+    return result.add(
+        Row("notes on the tickets", sum(notes), f"of {2 * SESSIONS}", target=f"{2 * SESSIONS}",
+            met=sum(notes) == 2 * SESSIONS),
+        Row("duplicated notes", duplicates, target="0", met=duplicates == 0),
+        Row("lost notes", lost, target="0", met=lost == 0),
+        Row("pushes failed for good", failed, target="0", met=failed == 0),
+        Row("faults injected on note posts", sum(counts.values()), f"+ a {OUTAGE_FOR:g} s outage"),
+        Row("all resolutions queued after", queued_at, "s"),
+        Row("outbox drained after", drained, "s", queued_at, "resolutions queued"),
+    )
 
 
 async def _count(database: Database) -> tuple[int, int]:

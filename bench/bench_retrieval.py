@@ -35,6 +35,7 @@ import psycopg
 from sqlalchemy import text
 
 from bench import retrieval_corpus as corpus
+from bench.figures import Result, Row
 from bot.engine.model import Session
 from bot.flows.model import Flow
 from bot.pilot.retrieval import HybridRetriever
@@ -145,8 +146,16 @@ def line(name: str, samples: list[float], baselines: dict[str, float]) -> str:
     return f"  {name:<28} p50 {p50:6.2f}  p95 {p95:6.2f}  p99 {p99:6.2f} ms  {ratios}{mark}"
 
 
-async def measure(url: str) -> None:
+async def measure(url: str) -> Result:
+    """Load, warm and query the database at ``url``; prints the figures and returns them."""
     rng = random.Random(42)
+    result = Result(
+        "retrieval",
+        "Retrieval (search and flow matching)",
+        f"{FLOWS:,} flows + {SESSIONS:,} resolved sessions over {TEAMS} teams on PostgreSQL, {QUERIES} "
+        f"queries one at a time, {DIMS}-dim vectors; the hybrid retriever embeds each query against the "
+        "loopback fake Voyage server",
+    )
     database = Database(url)
     store = SqlSearchIndex(database.engine)
     try:
@@ -177,6 +186,10 @@ async def measure(url: str) -> None:
                 "SELECT 1": statistics.quantiles(base_sql, n=100)[94],
                 "plain FTS": statistics.quantiles(base_fts, n=100)[94],
             }
+            result.add(
+                Row("p95 SELECT 1 (baseline)", baselines["SELECT 1"], "ms", digits=2),
+                Row("p95 plain full-text top-10 (baseline)", baselines["plain FTS"], "ms", digits=2),
+            )
             print(line("baseline SELECT 1", base_sql, {}))
             print(line("baseline plain FTS top-10", base_fts, {}))
             for name, retriever in (("lexical", lexical), ("hybrid", hybrid)):
@@ -185,6 +198,20 @@ async def measure(url: str) -> None:
                 m, matched = await timed([lambda t=t, q=q, r=retriever: r.match_flows(t, q) for t, q, _ in queries])
                 print(line(f"{name} search", s, baselines))
                 print(line(f"{name} match_flows", m, baselines))
+                for op, samples in (("search", s), ("match_flows", m)):
+                    p95 = statistics.quantiles(samples, n=100, method="inclusive")[94]
+                    result.add(
+                        Row(
+                            f"p95 {name} {op}",
+                            p95,
+                            "ms",
+                            baselines["plain FTS"],
+                            "plain FTS p95",
+                            f"<= {TARGET_P95_MS:.0f} ms",
+                            p95 <= TARGET_P95_MS,
+                            digits=2,
+                        )
+                    )
                 top = [f[0].title if f else "" for f in found]  # type: ignore[index]
                 right = sum(corpus.on_topic(h, topic) for h, (_, _, topic) in zip(top, queries, strict=True))
                 matches = sum(1 for f in matched if f) / len(matched)  # type: ignore[arg-type]
@@ -193,6 +220,9 @@ async def measure(url: str) -> None:
                     f"    top search hit on the query's topic {right / len(queries):.0%}; queries with a flow match "
                     f"{matches:.0%}; embedding requests {sent}"
                 )
+                result.add(
+                    Row(f"top {name} search hit on the query's topic", right / len(queries) * 100, "%", digits=0)
+                )
             await hybrid.close()
             embed, _ = await timed([lambda: embedder.embed_query("printer offline")] * 50)
             print(f"  embed one query (loopback fake): p50 {statistics.median(embed):.2f} ms")
@@ -200,9 +230,15 @@ async def measure(url: str) -> None:
         await database.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  RSS after the queries {rss_mib():.0f} MiB; peak RSS {peak:.0f} MiB (corpus generation included)")
+    result.add(
+        Row("RSS after the queries", rss_mib(), "MiB", digits=0),
+        Row("peak RSS (corpus generation included)", peak, "MiB", digits=0),
+    )
+    return result
 
 
-async def main() -> None:
+async def main() -> Result:
+    """Create a scratch database, measure, drop it (also on failure); print and return the figures."""
     name = f"rfbot_bench_{uuid.uuid4().hex[:8]}"
     url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     print(
@@ -213,7 +249,7 @@ async def main() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
         await asyncio.to_thread(migrate.upgrade, url)
-        await measure(url)
+        return await measure(url)
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

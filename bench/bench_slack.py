@@ -6,7 +6,8 @@ Slack's edge and serves the fake Web API that receives the bot's posts and updat
 it arrives; every click is a signed ``block_actions`` request. Prints ack latency p50/p99 and throughput for both
 servers and their ratio, click -> ``chat.update`` received by the fake, p50/p99, and the CPU time per click of the
 server, of its PostgreSQL backends and of this process, with what the rest of the machine used meanwhile (the
-benchmark shares 2 cores with everything else, so a disturbed run shows).
+benchmark shares 2 cores with everything else, so a disturbed run shows). The same run then repeats the checklist
+with ``BENCH_SLACK_LIGHT_USERS`` engineers (default 4; 0 skips it) for the figures at light load.
 
 This process is kept cheap so it takes as little CPU from the servers as it can: each engineer's waiters are
 looked up by channel, and the fake tells the engineer the ``ts`` of each step message it answers (no scans of the
@@ -32,6 +33,7 @@ from typing import Any
 import aiohttp
 import psycopg
 
+from bench.figures import Result, Row
 from bot.flows.loader import dump_flow
 from bot.flows.model import Flow, FlowKind, FlowStatus, Node, NodeType
 from bot.store import migrate
@@ -41,14 +43,14 @@ from tests.fakes.slack_api import FakeSlackApi, Workspace
 from tests.fakes.slack_driver import SlackDriver, find_button
 
 USERS = int(os.environ.get("BENCH_SLACK_USERS", "64"))
-LIGHT_USERS = 4
+LIGHT_USERS = int(os.environ.get("BENCH_SLACK_LIGHT_USERS", "4"))
 CLICKS_PER_USER = int(os.environ.get("BENCH_SLACK_CLICKS", "10"))
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
 FLOW = Flow(key="bench-checklist", name="Bench checklist", kind=FlowKind.PROCEDURAL, nodes=(
     *(Node(f"s{i}", NodeType.PROCEDURE_STEP, title=f"Check {i}", instructions="Look at the thing.")
       for i in range(CLICKS_PER_USER + 2)),
     Node("end", NodeType.PROCEDURE_END, title="Done")))
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 Match = Callable[[str, dict[str, Any]], bool]
 
 
@@ -304,7 +306,8 @@ async def bare(clicks: int) -> tuple[list[float], float]:
     return acks, elapsed
 
 
-async def main() -> None:
+async def main() -> Result:
+    """Measure, print the figures and return them."""
     name = f"rfbot_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -318,7 +321,7 @@ async def main() -> None:
         await database.dispose()
         acks, updates, elapsed, cpu = await ours(url, USERS, "A")
         base_acks, base_elapsed = await bare(len(acks))
-        light = await ours(url, LIGHT_USERS, "B")
+        light = await ours(url, LIGHT_USERS, "B") if LIGHT_USERS else None
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -339,10 +342,51 @@ async def main() -> None:
           f"its PostgreSQL backends {per_click['postgres']:.1f} ms, this driver + fake Web API "
           f"{per_click['harness']:.1f} ms; other processes on the machine {others:.1f} s of {elapsed:.1f} s wall "
           f"x {os.cpu_count()} cores")
-    l_acks, l_updates, l_elapsed, _ = light
-    print(f"  same run, {LIGHT_USERS} engineers: ack p50 {pct(l_acks, 50):.1f} ms p99 {pct(l_acks, 99):.1f} ms; "
-          f"click -> chat.update p50 {pct(l_updates, 50):.1f} ms p99 {pct(l_updates, 99):.1f} ms; "
-          f"{len(l_acks) / l_elapsed:.0f} clicks/s")
+    if light is not None:
+        l_acks, l_updates, l_elapsed, _ = light
+        print(f"  same run, {LIGHT_USERS} engineers: ack p50 {pct(l_acks, 50):.1f} ms p99 {pct(l_acks, 99):.1f} ms; "
+              f"click -> chat.update p50 {pct(l_updates, 50):.1f} ms p99 {pct(l_updates, 99):.1f} ms; "
+              f"{len(l_acks) / l_elapsed:.0f} clicks/s")
+    result = figures(acks, updates, elapsed, base_acks, base_elapsed, light, per_click)
+    result.notes.append(f"Other processes on the machine used {others:.1f} CPU-s of {elapsed:.1f} s wall x "
+                        f"{os.cpu_count()} cores during the {USERS}-engineer run.")
+    return result
+
+
+def figures(acks: list[float], updates: list[float], elapsed: float, base_acks: list[float], base_elapsed: float,
+            light: tuple[list[float], list[float], float, dict[str, float]] | None,
+            per_click: dict[str, float]) -> Result:
+    """The printed figures as data."""
+    p99, base_p99 = pct(acks, 99), pct(base_acks, 99)
+    result = Result("slack", "Slack clicks: rfbot serve vs bare bolt",
+                    f"{USERS} concurrent engineers x {CLICKS_PER_USER} clicks = {len(acks)} signed block_actions; "
+                    "rfbot serve on PostgreSQL and a bare bolt app that only acks, each in its own process; every "
+                    "engineer clicks again as soon as the next step lands (no think time)")
+    result.add(
+        Row("ack p50", pct(acks, 50), "ms", pct(base_acks, 50), "bare bolt p50"),
+        Row("ack p99", p99, "ms", base_p99, "bare bolt p99", "<= 1.5× bare and <= 100 ms",
+            p99 <= 100 and p99 <= 1.5 * base_p99),
+        Row("throughput", len(acks) / elapsed, "clicks/s", len(base_acks) / base_elapsed, "bare bolt, acks only",
+            digits=0),
+        Row("click -> chat.update p50", pct(updates, 50), "ms"),
+        Row(f"click -> chat.update p99 ({USERS} engineers)", pct(updates, 99), "ms", target="<= 250 ms",
+            met=pct(updates, 99) <= 250),
+    )
+    if light is not None:
+        l_acks, l_updates, l_elapsed, _ = light
+        result.add(
+            Row(f"ack p99, {LIGHT_USERS} engineers (same run)", pct(l_acks, 99), "ms"),
+            Row(f"click -> chat.update p99, {LIGHT_USERS} engineers", pct(l_updates, 99), "ms"),
+            Row(f"throughput, {LIGHT_USERS} engineers", len(l_acks) / l_elapsed, "clicks/s", digits=0),
+        )
+    result.add(
+        Row("server CPU per click", per_click["server"], "ms"),
+        Row("PostgreSQL CPU per click", per_click["postgres"], "ms"),
+        Row("driver + fake Web API CPU per click", per_click["harness"], "ms"),
+    )
+    result.notes.append(f"With no think time click -> update at {USERS} engineers is queueing: about {USERS} / "
+                        f"{len(acks) / elapsed:.0f} clicks/s = {USERS / (len(acks) / elapsed) * 1000:.0f} ms.")
+    return result
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ WAIT_S = 90.0  # a bound on waiting for the bot (a stuck run fails instead of ha
 QUIET_S = 1.5  # longer than the session card's coalescing delay (RFBOT_CARD_UPDATE_DELAY, 1 s)
 CURSOR = "▍"  # the streaming view's cursor (``bot.engine.pilot.views.streaming``)
 VISIBLE = ("chat.postMessage", "chat.update", "chat.postEphemeral")
+SETTLED_MARKS = ("✅", "❌", "⏭")  # a settled lane item's mark (``bot.engine.pilot.lane.settled_mark``)
 LANE_ACTIONS = tuple(f"{ACTION_PREFIX}{a.value}." for a in (ActionId.LANE_ANSWER, ActionId.LANE_RESULT))
 
 
@@ -260,7 +261,9 @@ class Engineer:
             await self.wait(
                 start,
                 lambda s: (
-                    s.method == "chat.postMessage" and str(s.params.get("text")).startswith("✅") and arg in s.text
+                    s.method == "chat.postMessage"
+                    and str(s.params.get("text")).startswith(SETTLED_MARKS)
+                    and arg in s.text
                 ),
                 f"answer {arg!r} recorded",
             )
