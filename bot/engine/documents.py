@@ -94,22 +94,32 @@ def build_document(
     )
 
 
-async def document_for(ctx: Ctx, session: Session) -> SessionDocument:
-    """Load what the note needs and build the document."""
+async def document_for(ctx: Ctx, session: Session, flow: Flow | None = None) -> SessionDocument:
+    """Load what the note needs and build the document (``flow``: the session's current flow, when the caller has
+    it already)."""
     from bot.engine.show import engineer_name
 
-    return await load_document(ctx.uow, ctx.team_id, session, ctx.now, await engineer_name(ctx, session))
+    name = await engineer_name(ctx, session)
+    return await load_document(ctx.uow, ctx.team_id, session, ctx.now, name, current=flow)
 
 
 async def load_document(
-    uow: UnitOfWork, team_id: str, session: Session, now: datetime, engineer: str = ""
+    uow: UnitOfWork,
+    team_id: str,
+    session: Session,
+    now: datetime,
+    engineer: str = "",
+    *,
+    current: Flow | None = None,
 ) -> SessionDocument:
     """The session documentation, read from the store (``engineer``: the name to show; by default the stored
-    user's); what commands (``document_for``) and the share pages both render."""
+    user's; ``current``: the session's current flow if the caller has it); what commands (``document_for``) and the
+    share pages both render."""
     from bot.engine.views import progress
 
     first = session.flow_stack[0] if session.flow_stack else None
-    current = await uow.flows.get(team_id, session.flow_key, session.flow_version) if session.flow_key else None
+    if current is None and session.flow_key:
+        current = await uow.flows.get(team_id, session.flow_key, session.flow_version)
     root = await uow.flows.get(team_id, first.flow_key, first.flow_version) if first else current
     if not engineer:
         user = await uow.users.get(team_id, session.engineer_id)
@@ -125,9 +135,11 @@ async def redaction_enabled(ctx: Ctx) -> bool:
     return await team_setting(ctx.uow, ctx.team_id, REDACT_EXPORTS)
 
 
-async def store_note(ctx: Ctx, session: Session, kind: NoteKind, fmt: str = "md") -> tuple[Note, RenderedNote]:
-    """Render the session documentation and keep it as a note row."""
-    doc = await document_for(ctx, session)
+async def store_note(
+    ctx: Ctx, session: Session, kind: NoteKind, fmt: str = "md", doc: SessionDocument | None = None
+) -> tuple[Note, RenderedNote]:
+    """Render the session documentation (``doc``, when the caller built it already) and keep it as a note row."""
+    doc = doc or await document_for(ctx, session)
     rendered = render(doc, fmt, redaction=await redaction_enabled(ctx))
     note = Note(
         id=ctx.ids.new(),

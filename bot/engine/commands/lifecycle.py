@@ -109,7 +109,7 @@ async def on_resolve(ctx: Ctx, session: Session, flow: Flow | None, value: str) 
         if node.type is NodeType.SOLUTION:
             summary = summary or node.resolution
             followups = followups or list(node.followups)
-    doc = await document_for(ctx, session)
+    doc = await document_for(ctx, session, flow)
     preview = render(doc, "md", redaction=await redaction_enabled(ctx)).body
     if len(preview) > 2500:
         preview = preview[:2500] + "\n…"
@@ -174,9 +174,9 @@ async def finish_resolution(
     await ctx.record(session, TimelineKind.RESOLVED, answer=summary)
     await ctx.save(session, expected)
     await queue_session_index(ctx, session)
-    _, rendered = await store_note(ctx, session, NoteKind.SESSION_DOCUMENTATION)
+    doc = await document_for(ctx, session, flow)  # read once: the note, the reply and the ticket pushes share it
+    _, rendered = await store_note(ctx, session, NoteKind.SESSION_DOCUMENTATION, doc=doc)
     await refresh_card(ctx, session, flow)
-    doc = await document_for(ctx, session)
     ctx.say(
         texts.RESOLVED.format(actor=ctx.user.display_name, hours=f"{doc.hours:.2f} hrs"),
         context=_redaction_line(rendered.redactions),
@@ -188,7 +188,7 @@ async def finish_resolution(
     ctx.replies.append(
         Attachment(ctx.conversation, default_filename(doc, "md"), body, "text/markdown", "Ticket note", final=True)
     )
-    await queue_resolution_pushes(ctx, session, flow, resolution_text=resolution_text)
+    await queue_resolution_pushes(ctx, session, flow, resolution_text=resolution_text, doc=doc)
 
 
 def _redaction_line(counts: dict[str, int]) -> str:
@@ -229,10 +229,10 @@ async def on_confirm_abandon(ctx: Ctx, session: Session, flow: Flow | None, valu
     session.bump(ctx.now)
     await ctx.record(session, TimelineKind.ABANDONED)
     await ctx.save(session, expected)
-    _, rendered = await store_note(ctx, session, NoteKind.SESSION_DOCUMENTATION)
+    doc = await document_for(ctx, session, flow)
+    _, rendered = await store_note(ctx, session, NoteKind.SESSION_DOCUMENTATION, doc=doc)
     await refresh_card(ctx, session, flow)
     ctx.say(texts.ABANDONED.format(actor=ctx.user.display_name))
-    doc = await document_for(ctx, session)
     ctx.replies.append(
         Attachment(
             ctx.conversation,

@@ -15,6 +15,7 @@ from bot.engine.documents import document_for, redaction_enabled
 from bot.engine.model import Session
 from bot.engine.psa import NoteKind
 from bot.flows.model import Flow, NodeType
+from bot.notes.document import SessionDocument
 from bot.notes.redact import redact_text
 from bot.notes.render import render
 from bot.notes.resolution import resolution_note
@@ -31,10 +32,16 @@ def root_cause_of(session: Session, flow: Flow | None) -> str:
 
 
 async def queue_resolution_pushes(
-    ctx: Ctx, session: Session, flow: Flow | None, *, resolution_text: str | None = None
+    ctx: Ctx,
+    session: Session,
+    flow: Flow | None,
+    *,
+    resolution_text: str | None = None,
+    doc: SessionDocument | None = None,
 ) -> None:
     """Queue the ticket pushes of a resolved session, or say why nothing goes to the PSA. ``resolution_text`` is a
-    confirmed resolution note that replaces the one built from the session (redacted all the same)."""
+    confirmed resolution note that replaces the one built from the session (redacted all the same); ``doc`` is the
+    session's document when the caller built it already."""
     if session.ticket is None:
         ctx.say(texts.RESOLVED_LOCAL)
         return
@@ -43,7 +50,7 @@ async def queue_resolution_pushes(
         ctx.say(texts.RESOLVED_NO_PSA.format(number=session.ticket.number))
         return
     redaction = await redaction_enabled(ctx)
-    doc = await document_for(ctx, session)
+    doc = doc or await document_for(ctx, session, flow)
     text, _ = resolution_note(doc, root_cause_of(session, flow), redaction=redaction)
     if resolution_text:
         text = redact_text(resolution_text) if redaction else resolution_text

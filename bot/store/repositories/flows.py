@@ -45,6 +45,7 @@ class FlowCache:
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._items: OrderedDict[tuple[str, int], Flow] = OrderedDict()
+        self._pinned: OrderedDict[tuple[str, str, int], Flow] = OrderedDict()  # (team, key, version) -> flow
 
     def __len__(self) -> int:
         return len(self._items)
@@ -60,6 +61,29 @@ class FlowCache:
             flow = dataclasses.replace(flow, status=FlowStatus(row.status), visibility=Visibility(row.visibility))
             self._items[key] = flow
         return flow
+
+    def pinned(self, team_id: str, key: str, version: int) -> Flow | None:
+        """What ``get(team_id, key, version)`` found last in this process, or None.
+
+        A stored version never changes, so the answer only changes when a team's own flow starts to shadow the
+        public one with the same key and version number; a save in this process forgets the key (``forget``), and
+        another replica's save is seen here after a restart or once the entry ages out (a session keeps the flow it
+        started on meanwhile, which is what a pinned session wants)."""
+        flow = self._pinned.get((team_id, key, version))
+        if flow is not None:
+            self._pinned.move_to_end((team_id, key, version))
+        return flow
+
+    def pin(self, team_id: str, key: str, version: int, flow: Flow) -> None:
+        """Remember the answer of a pinned look-up (at most ``4 * size`` of them)."""
+        self._pinned[(team_id, key, version)] = flow
+        if len(self._pinned) > 4 * self.size:
+            self._pinned.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        """Drop every team's pinned look-ups of flow ``key``."""
+        for found in [k for k in self._pinned if k[1] == key]:
+            del self._pinned[found]
 
     def parse(self, row: Row[Any], source: str) -> Flow:
         """Parse ``source`` as the flow of this version row (``id``, ``scope``, ``key``, ``version``, ``status``,
@@ -87,7 +111,19 @@ class SqlFlows(SqlRepository):
         """Flow ``key`` as the team sees it (its own first, else the public one): that version, or the latest
         published one when ``version`` is None. A pinned version stays readable after newer ones are published.
 
-        The version's YAML source is read (and parsed) only when the cache does not hold that version yet."""
+        The version's YAML source is read (and parsed) only when the cache does not hold that version yet. A pinned
+        version (what a running session asks for on every click) is answered from the cache without a query once
+        this process has read it for the team (``FlowCache.pinned``)."""
+        if version is None:
+            return await self._get(team_id, key, None)
+        flow = self._cache.pinned(team_id, key, version)
+        if flow is None:
+            flow = await self._get(team_id, key, version)
+            if flow is not None:
+                self._cache.pin(team_id, key, version, flow)
+        return flow
+
+    async def _get(self, team_id: str, key: str, version: int | None) -> Flow | None:
         params: dict[str, Any] = {"b_key": key, "b_scopes": list(self._scopes(team_id))}
         if version is None:
             found = await self.first(LATEST_PUBLISHED, params)
@@ -133,6 +169,7 @@ class SqlFlows(SqlRepository):
         If the newest version has the same source and status, nothing is written and its number is returned.
         The flow row is locked (PostgreSQL) while the next number is chosen, so concurrent saves don't collide.
         """
+        self._cache.forget(flow.key)  # a new version may change what a team's pinned look-up finds (shadowing)
         scope = team_id or PUBLIC
         now = datetime.now(UTC)
         visibility = Visibility.PUBLIC if team_id is None else _team_visibility(flow.visibility)
