@@ -10,6 +10,7 @@ import a draft but not publish it; Carol (viewer) may not import; each is told t
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -20,32 +21,7 @@ from bot.flows.model import FlowStatus
 from bot.store.index_jobs import SqlIndexJobs
 from tests.e2e.slack_transcript import WAIT_S, Slack, blocks_of, eventually, share_files, text_fields, wait_ephemeral
 
-FLOW = """\
-key: printer-jam
-name: Printer jam
-kind: troubleshooting
-category: Printing
-folder: devices/printers
-tags: [printer, jam]
-start: ask
-nodes:
-  - id: ask
-    type: decision
-    title: Is paper stuck?
-    question: Is paper stuck in the printer?
-    options:
-      - {label: "Yes", next: clear}
-      - {label: "No", next: done}
-  - id: clear
-    type: action
-    title: Clear the jam
-    instructions: Open the tray and pull the paper out gently.
-    next: done
-  - id: done
-    type: solution
-    title: Printing again
-    resolution: Cleared the jam; the printer prints again.
-"""
+FLOW = (Path(__file__).parents[1] / "fixtures" / "flows" / "printer-jam.yaml").read_text(encoding="utf-8")
 BROKEN = FLOW.replace("next: done}", "next: gone}").replace("next: done\n  - id: done", "next: nowhere\n  - id: done")
 YAML = "application/x-yaml"
 

@@ -4,6 +4,8 @@ tenant isolation (another team's key is "not found")."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.engine.audit import AuditAction
@@ -19,32 +21,7 @@ from tests.fakes.chat import Chat
 from tests.fakes.memory_files import MemoryFiles
 from tests.fakes.memory_store import FakeClock, MemoryDatabase, SequentialIds
 
-DRAFT = """\
-key: printer-jam
-name: Printer jam
-kind: troubleshooting
-category: Printing
-folder: devices/printers
-tags: [printer, jam]
-start: ask
-nodes:
-  - id: ask
-    type: decision
-    title: Is paper stuck?
-    question: Is paper stuck in the printer?
-    options:
-      - {label: "Yes", next: clear}
-      - {label: "No", next: done}
-  - id: clear
-    type: action
-    title: Clear the jam
-    instructions: Open the tray and pull the paper out gently.
-    next: done
-  - id: done
-    type: solution
-    title: Printing again
-    resolution: Cleared the jam; the printer prints again.
-"""
+DRAFT = (Path(__file__).parents[3] / "fixtures" / "flows" / "printer-jam.yaml").read_text(encoding="utf-8")
 BROKEN = DRAFT.replace("next: done\n  - id: done", "next: nowhere\n  - id: done").replace(
     "kind: troubleshooting", "kind: tree"
 )
