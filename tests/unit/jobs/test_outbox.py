@@ -190,3 +190,23 @@ async def test_an_unconfirmed_time_entry_is_not_posted_again_without_the_enginee
         rig.clock.advance(minutes=10)
     assert len(rig.psa.time_entries) == 1
     assert any("may have been recorded anyway" in line for line in rig.thread.status_lines())
+
+
+async def test_the_outbox_is_woken_when_a_push_is_queued_not_on_every_click(rig: Rig) -> None:
+    wakes: list[int] = []
+    rig.chat.engine.wake_outbox = lambda: wakes.append(len(rig.db.state.outbox))
+    await rig.chat.say("/start vpn-test #4242")
+    await rig.chat.click("Yes")
+    assert wakes == [], "nothing was queued for the ticket"
+    await rig.chat.click("Done")
+    await rig.chat.click("Yes")
+    await rig.chat.click("This fixed it")
+    await rig.chat.submit()
+    assert wakes == [2], "once, after the commit that queued both notes"
+    rig.psa.fail_with = PsaAuthError("ConnectWise rejected the API keys for company acme.")
+    await rig.run()
+    rig.psa.fail_with = None
+    retry = [b for v in rig.thread.messages.values() for blk in v.blocks for b in getattr(blk, "buttons", ())]
+    rig.chat.buttons = retry
+    await rig.chat.click("Retry", retry[0])
+    assert wakes == [2, 2], "a Retry wakes it too"
