@@ -23,9 +23,7 @@ class SqlMemberLinks:
         """Every link of the team, by user id."""
         async with self._engine.connect() as conn:
             rows = (await conn.execute(select(PsaMemberLinkRow).where(PsaMemberLinkRow.team_id == team_id))).all()
-        return {
-            r.user_id: MemberLink(r.user_id, r.member_id, r.identifier, r.name, r.email, r.source) for r in rows
-        }
+        return {r.user_id: MemberLink(r.user_id, r.member_id, r.identifier, r.name, r.email, r.source) for r in rows}
 
     async def put(self, team_id: str, link: MemberLink, at: datetime) -> None:
         """Insert or replace a user's link."""

@@ -68,7 +68,6 @@ ALIASES = {
 }
 
 
-
 async def cmd_back(ctx: Ctx, args: str) -> None:
     """Go back to the previous step."""
     session = await ctx.open_session()

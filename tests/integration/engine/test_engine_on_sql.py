@@ -103,8 +103,10 @@ async def test_first_events_of_a_new_user_racing_in_two_channels_both_take_effec
     async with database.uow() as uow:
         carols = [u for u in await uow.users.list(alice.team_id) if u.display_name == "Carol"]
         assert len(carols) == 1
-        assert sum([await uow.sessions.open_in_conversation(alice.team_id, c.conversation.key) is not None
-                    for c in chats]) == 6
+        assert (
+            sum([await uow.sessions.open_in_conversation(alice.team_id, c.conversation.key) is not None for c in chats])
+            == 6
+        )
 
 
 async def test_concurrent_first_use_of_a_team_name_yields_one_team(database: Database) -> None:

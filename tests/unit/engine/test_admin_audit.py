@@ -73,4 +73,3 @@ def test_arguments_and_lines() -> None:
         "t", datetime(2026, 12, 3, 9, 5, tzinfo=UTC), "u", "Alice", AuditAction.NOTE_POSTED, "ticket #1", what="Note"
     )
     assert audit_line(made) == "`2026-12-03 09:05` *Alice* · `psa.note_posted` · ticket #1 — Note"
-

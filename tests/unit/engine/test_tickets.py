@@ -30,8 +30,13 @@ TICKET = PsaTicket(
 def psa() -> MemoryPsa:
     fake = MemoryPsa(tickets={TICKET.id: TICKET})
     fake.notes[TICKET.id] = [
-        PsaNote(1, "Client called, prompt appears every 5 minutes.", NoteKind.DETAIL, "Front desk",
-                datetime(2026, 11, 24, 9, 30, tzinfo=UTC)),
+        PsaNote(
+            1,
+            "Client called, prompt appears every 5 minutes.",
+            NoteKind.DETAIL,
+            "Front desk",
+            datetime(2026, 11, 24, 9, 30, tzinfo=UTC),
+        ),
     ]
     return fake
 
