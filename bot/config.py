@@ -6,15 +6,17 @@ secrets. Base URLs of outside services live here too so tests and proxies can po
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/rfbot.db"
 SUPPORTED_SCHEMES = ("sqlite", "postgresql", "postgres")
+TENANT_GUID = re.compile(r"^\s*[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\s*$")
 
 
 class Settings(BaseSettings):
@@ -207,6 +209,13 @@ class Settings(BaseSettings):
         alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID",
         description="Tenant id of the bot's Entra app (single-tenant registration).",
     )
+    teams_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        default="MultiTenant",
+        alias="RFBOT_TEAMS_APP_TYPE",
+        description="The Azure Bot's type of app. SingleTenant (or UserAssignedMSI): only the tenant of TENANTID "
+        "(its id, a GUID) is served, other tenants' activities are refused; MultiTenant: every tenant, each its own "
+        "team.",
+    )
     teams_auth_type: str = Field(
         default="",
         alias="CONNECTIONS__SERVICE_CONNECTION__SETTINGS__AUTHTYPE",
@@ -257,6 +266,29 @@ class Settings(BaseSettings):
     def teams_enabled(self) -> bool:
         """Teams is configured: the bot's app id (CLIENTID) is set."""
         return bool(self.teams_client_id)
+
+    @field_validator("teams_app_type", mode="before")
+    @classmethod
+    def _app_type_any_case(cls, value: object) -> object:
+        if isinstance(value, str):
+            known = {t.lower(): t for t in ("MultiTenant", "SingleTenant", "UserAssignedMSI")}
+            return known.get(value.strip().lower(), value)
+        return value
+
+    @model_validator(mode="after")
+    def _single_tenant_needs_its_tenant(self) -> Settings:
+        if self.teams_enabled and self.teams_app_type != "MultiTenant" and not TENANT_GUID.match(self.teams_tenant_id):
+            raise ValueError(
+                f"RFBOT_TEAMS_APP_TYPE={self.teams_app_type} serves one tenant: set "
+                "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID to its tenant id (a GUID, the Azure Bot's App "
+                "Tenant ID)"
+            )
+        return self
+
+    @property
+    def teams_home_tenant(self) -> str:
+        """The only tenant a single-tenant Teams bot serves (lower case); "" when multi-tenant."""
+        return self.teams_tenant_id.strip().lower() if self.teams_app_type != "MultiTenant" else ""
 
     @field_validator("database_url")
     @classmethod

@@ -9,6 +9,10 @@ AUTHTYPE, ANONYMOUS_ALLOWED}`` come from ``Settings`` (so ``.env`` and ``rfbot c
 other ``CONNECTIONS__*``/``CONNECTIONSMAP__*``/``AGENTAPPLICATION__*`` variable in the environment (``AUTHORITY``,
 ``CERTPFXFILE``, ``SCOPES``, ...) is passed through unchanged. Teams is on when CLIENTID is set.
 
+``RFBOT_TEAMS_APP_TYPE`` (Azure's "type of app": ``MultiTenant``, the default, or ``SingleTenant`` /
+``UserAssignedMSI``) decides whom ``/api/messages`` serves: single-tenant, only the tenant of ``TENANTID`` (others'
+activities are refused before anything is stored); multi-tenant, every tenant, each its own team.
+
 Anonymous mode (``ANONYMOUS_ALLOWED=true``) is for local development only: requests without a token are accepted
 and nothing sent to the connector carries a token. It is announced with a loud warning at start-up.
 """
@@ -119,7 +123,12 @@ def build_teams(
         metrics.delivery("teams", operation, ok)
 
     uploads = ExportUploads(handover, connectors, observe) if handover is not None else None
-    agent = teams_http.InboundAgent(intake, reach, now, uploads)
+    home_tenant = settings.teams_home_tenant
+    if home_tenant:
+        log.info("Teams is single-tenant: activities of tenants other than %s are refused", home_tenant)
+    else:
+        log.info("Teams is multi-tenant: every tenant's activities are accepted, each tenant a team of its own")
+    agent = teams_http.InboundAgent(intake, reach, now, uploads, home_tenant)
     handler = teams_http.messages_handler(adapter, agent, lambda s, status: metrics.ack("teams", s, status))
     sender = TeamsSender(
         connectors,

@@ -3,8 +3,10 @@ upload sessions.
 
 * In Dana's 1:1 chat `export md` answers with a file-consent card (the document itself is not in it). She allows it:
   the invoke is answered at once, the export is rendered again (redacted, as her team wants), PUT into the upload
-  session Teams opened in her OneDrive, and a file-info card shows it in the chat.
-* `export txt`, declined: nothing is uploaded and the download link is offered instead; the served app answers it.
+  session Teams opened in her OneDrive, a file-info card shows it in the chat, and the consent card becomes
+  "Uploaded <name>" with nothing to press.
+* `export txt`, declined: nothing is uploaded (the card says so) and the download link is offered instead; the
+  served app answers it.
 * The card's context is only good for Dana: the same context sent by Pat (same team) or by someone of another
   tenant, or tampered, uploads nothing and says so.
 * In a channel thread the export stays a card with the download link: bots cannot upload there.
@@ -21,7 +23,7 @@ import aiohttp
 import pytest
 
 from bot.handlers.teams import texts
-from tests.e2e.teams_server import Teams, teams_session, text_of, wait_count, wait_sent
+from tests.e2e.teams_server import Teams, actions_in, teams_session, text_of, wait_count, wait_sent, wait_updated
 from tests.fakes.connector_uploads import CONSENT, INFO, consent_answer, file_cards
 from tests.fakes.teams_roster import DANA, PAT, TEAM_ID, TeamsUser
 
@@ -78,6 +80,9 @@ async def test_an_export_allowed_in_a_1_1_chat_lands_in_onedrive(teams: Teams) -
     assert put.status == 201 and put.headers["Content-Range"] == f"bytes 0-{len(data) - 1}/{len(data)}"
     assert "Authorization" not in put.headers  # an upload session is pre-authorised: the bot's token stays home
     assert b"reconnected after the client reinstall" in data and b"jane.doe@example.com" not in data
+    spent = await wait_updated(teams, card["id"], lambda u: name in text_of(u), "the consent card replaced")
+    assert texts.CARD_UPLOADED.format(filename=name) in text_of(spent) and not actions_in(spent)
+    assert not file_cards(teams.connector.message(card["id"]) or {}, CONSENT)  # nothing left to press
 
 
 async def test_a_declined_export_offers_the_download_link_instead(teams: Teams) -> None:
@@ -87,6 +92,7 @@ async def test_a_declined_export_offers_the_download_link_instead(teams: Teams) 
     offered = await in_chat(teams, lambda a: "nothing was uploaded" in text_of(a), "the link instead")
     link = max(re.findall(r"https?://[^\s)\]>]+/share/file/[A-Za-z0-9_.-]+", text_of(offered)), key=len)
     assert teams.connector.puts == []
+    await wait_updated(teams, card["id"], lambda u: texts.CARD_NOT_UPLOADED in text_of(u), "the card replaced")
     async with aiohttp.ClientSession() as http, http.get(teams.bot.url + urlsplit(link).path) as response:
         assert response.status == 200 and "reconnected after the client reinstall" in await response.text()
 

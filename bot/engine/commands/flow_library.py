@@ -16,6 +16,7 @@ from bot.engine.events import ActionId
 from bot.engine.flowlib import texts
 from bot.engine.flowlib.views import browse_view, folders_view, summary_view, versions_view
 from bot.engine.replies import Attachment, Ephemeral, View
+from bot.engine.sharing.flow_files import YAML_TYPE, flow_download_link, flow_filename
 from bot.engine.sharing.pictures import diagram_link
 from bot.flows.diagram import render
 from bot.flows.dump import dump_flow
@@ -96,10 +97,20 @@ async def flow_show(ctx: Ctx, rest: str) -> None:
 
 
 async def flow_export(ctx: Ctx, rest: str) -> None:
-    """`flow export KEY [vN]`: the YAML as a file."""
+    """`flow export KEY [vN]`: the YAML as a file (with a short-lived signed download link, as `export` has, for
+    platforms that cannot upload it where it was asked for or must ask first)."""
     flow, _ = await find(ctx, *key_and_version("export", rest))
+    link = flow_download_link(ctx.links, ctx.team_id, ctx.user.id, flow, ctx.now) if ctx.links is not None else ""
     ctx.replies.append(
-        Attachment(ctx.conversation, f"{flow.key}.yaml", dump_flow(flow), "text/yaml", texts.EXPORT_TITLE, upload=True)
+        Attachment(
+            ctx.conversation,
+            flow_filename(flow),
+            dump_flow(flow),
+            YAML_TYPE,
+            texts.EXPORT_TITLE,
+            upload=True,
+            download_url=link,
+        )
     )
 
 

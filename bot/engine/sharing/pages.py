@@ -1,5 +1,5 @@
-"""What ``rfbot serve``'s sharing routes show: a session behind a team link, a public link or a download link, and a
-flow's diagram behind a diagram link.
+"""What ``rfbot serve``'s sharing routes show: a session behind a team link, a public link or a download link, a
+flow's YAML behind a download link, and a flow's diagram behind a diagram link.
 
 Each method takes what the browser sent and answers None for anything that must not be shown -- a tampered,
 expired, revoked, unknown or other team's link, public links turned off, a session that is gone -- with no way to
@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.engine.documents import load_document
 from bot.engine.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.engine.sharing.flow_files import YAML_TYPE, flow_yaml
 from bot.engine.sharing.pictures import DiagramPictures, Picture
 from bot.engine.sharing.records import ShareScope, ShareView
 from bot.engine.sharing.signing import LinkSigner, Purpose, looks_like_public_token, token_hash
@@ -127,11 +128,14 @@ class SharePages:
             return page
 
     async def download(self, token: str) -> Download | None:
-        """An export behind a signed download link, rendered now with the team's redaction setting."""
+        """An export behind a signed download link, rendered now: a session's with the team's redaction setting, or
+        a flow version's YAML (``flow_files``)."""
         now = self._clock.now()
         claims = self.signer.verify(Purpose.DOWNLOAD, token, now)
-        fmt = claims.get("fmt", "") if claims else ""
-        if claims is None or fmt not in FORMATS:
+        if claims is None:
+            return await self._flow_download(token, now)
+        fmt = claims.get("fmt", "")
+        if fmt not in FORMATS:
             return None
         team = claims.get("team", "")
         async with self._uow() as uow:
@@ -145,6 +149,14 @@ class SharePages:
                 log.error("redaction failed for a download of a session of team %s; nothing sent", team)
                 return None
         return Download(default_filename(doc, fmt), MIME_TYPES[fmt], rendered.body)
+
+    async def _flow_download(self, token: str, now: datetime) -> Download | None:
+        claims = self.signer.verify(Purpose.FLOW_DOWNLOAD, token, now)
+        if claims is None:
+            return None
+        async with self._uow() as uow:
+            found = await flow_yaml(uow, claims)
+        return Download(found[0], YAML_TYPE, found[1]) if found is not None else None
 
     async def diagram(self, token: str) -> Picture | None:
         """A flow's diagram behind a signed diagram link (``bot.engine.sharing.pictures``)."""

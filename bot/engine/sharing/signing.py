@@ -36,7 +36,7 @@ DIAGRAM_TTL = timedelta(hours=8)  # a flow diagram shown by link in a chat card 
 OPEN_PATH = "/share/open/"  # + signed team link: sets the page cookie, redirects to the page
 PAGE_PATH = "/share/view/"  # + session id: the team page (needs the cookie)
 PUBLIC_PATH = "/s/"  # + public token
-DOWNLOAD_PATH = "/share/file/"  # + signed download token
+DOWNLOAD_PATH = "/share/file/"  # + signed download token (a session export or a flow's YAML)
 DIAGRAM_PATH = "/share/diagram/"  # + signed diagram token: a flow's PNG picture
 
 
@@ -45,7 +45,8 @@ class Purpose(StrEnum):
 
     TEAM_LINK = "team-link"
     PAGE_COOKIE = "page-cookie"
-    DOWNLOAD = "download"
+    DOWNLOAD = "download"  # a session export
+    FLOW_DOWNLOAD = "flow-download"  # a flow version's YAML (``bot.engine.sharing.flow_files``), same path
     DIAGRAM = "diagram"
 
 

@@ -4,7 +4,8 @@
 * ``GET /share/open/{token}`` — a team link: sets a signed, HttpOnly, SameSite=Lax cookie scoped to that session's
   page (``Secure`` when served over HTTPS) and redirects there (303), so the signed link leaves the address bar.
 * ``GET /share/view/{session_id}`` — the team page; needs that cookie.
-* ``GET /share/file/{token}`` — an export behind a signed download link, as an attachment.
+* ``GET /share/file/{token}`` — an export behind a signed download link (a session's, or a flow version's YAML),
+  as an attachment.
 * ``GET /share/diagram/{token}`` — a flow's diagram (PNG) behind a signed diagram link, shown inline in a chat card;
   link-preview fetchers get it too (Teams' image proxy fetches card images), and caches may keep it as long as the
   link is valid.

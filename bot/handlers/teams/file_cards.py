@@ -12,8 +12,10 @@
    fileType}``) shows the file in the chat.
 
 Our contexts are one typed, versioned shape, ``{"rf": "export.v1", "token": <the export's signed download
-token>}``: what the answer needs to render the export again, and nothing a person could change to reach another
-one (the token is signed and checked against whoever answers: ``bot.engine.sharing.handover``). The SDK's own models
+token>}`` (a session's export or a flow's YAML: the token says which): what the answer needs to render the export
+again, and nothing a person could change to reach another one (the token is signed and checked against whoever
+answers: ``bot.engine.sharing.handover``). Once answered, the card is replaced in place (``answered_card``: a line
+saying whether the file was uploaded, no buttons) so it cannot be pressed twice. The SDK's own models
 (``FileConsentCard``, ``FileConsentCardResponse``, ``FileUploadInfo``, ``FileInfoCard``) give the wire shapes.
 """
 
@@ -28,7 +30,7 @@ from pydantic import ValidationError
 
 from bot.engine.events import Actor
 from bot.handlers.teams import ids, texts
-from bot.handlers.teams.render import RenderedMessage, card
+from bot.handlers.teams.render import RenderedMessage, card, render_notice
 
 CONSENT_TYPE = "application/vnd.microsoft.teams.card.file.consent"
 INFO_TYPE = "application/vnd.microsoft.teams.card.file.info"
@@ -58,11 +60,11 @@ def consent_context(token: str) -> dict[str, str]:
     return {"rf": CONTEXT_KIND, "token": token}
 
 
-def consent_message(filename: str, size: int, token: str) -> FileMessage:
-    """The card asking to put ``filename`` (``size`` bytes) into the person's OneDrive."""
+def consent_message(filename: str, size: int, token: str, title: str = texts.DOCUMENT) -> FileMessage:
+    """The card asking to put ``filename`` (``size`` bytes; what it is: ``title``) into the person's OneDrive."""
     context = consent_context(token)
     consent = FileConsentCard(
-        description=texts.CONSENT_DESCRIPTION.format(filename=filename),
+        description=texts.CONSENT_DESCRIPTION.format(title=title, filename=filename),
         size_in_bytes=size,
         accept_context=context,
         decline_context=context,
@@ -114,9 +116,7 @@ def parse_answer(activity: Activity) -> ConsentAnswer:
     """The ``fileConsent/invoke`` activity as a ``ConsentAnswer``; ``BadAnswer`` when it is not one of ours."""
     value = activity.value if isinstance(activity.value, dict) else {}
     try:
-        response = FileConsentCardResponse.model_validate(
-            {"action": None, "context": None, "uploadInfo": None} | value
-        )
+        response = FileConsentCardResponse.model_validate({"action": None, "context": None, "uploadInfo": None} | value)
     except ValidationError as err:
         raise BadAnswer(f"unreadable consent answer: {str(err).splitlines()[0]}") from None
     if response.action not in ("accept", "decline"):
@@ -143,6 +143,11 @@ def parse_answer(activity: Activity) -> ConsentAnswer:
         card_id=str(activity.reply_to_id or ""),
         upload=upload,
     )
+
+
+def answered_card(text: str) -> RenderedMessage:
+    """What a consent card becomes once answered: ``text`` (uploaded or not), with nothing left to press."""
+    return RenderedMessage(text, render_notice(text))
 
 
 def info_message(upload: UploadInfo) -> FileMessage:

@@ -4,7 +4,10 @@ The route is wrapped in the SDK's ``jwt_authorization_decorator`` (that route on
 signature check); the decorator reads the ``AgentAuthConfiguration`` from the web app's ``"agent_configuration"``
 key, which ``mount`` sets. A ``CloudAdapter`` runs each request through ``InboundAgent.on_turn``:
 
-1. the tenant (``channelData.tenant.id``) is mapped to our team (``teams:<tenant>``, as a Slack workspace is);
+1. the tenant (``channelData.tenant.id``, else ``conversation.tenantId``) is mapped to our team (``teams:<tenant>``,
+   as a Slack workspace is). A single-tenant bot (``home_tenant`` set: ``RFBOT_TEAMS_APP_TYPE=SingleTenant``) refuses
+   every other tenant's activity right here -- no team made, nothing stored or remembered, one log line -- and still
+   answers as the Bot Framework expects (HTTP 202 for a message, an invoke response for an invoke);
 2. the activity is translated (``translate``, pure) into neutral events, each carrying the conversation reference
    the sender needs later (``serviceUrl``, tenant, team in ``ConversationRef.extras``; ``Reach`` keeps the same
    per team in memory, and each person's 1:1 chat id);
@@ -99,9 +102,19 @@ class InboundAgent:
     """The SDK ``Agent`` behind ``/api/messages``: translate, persist, answer; nothing slow."""
 
     def __init__(
-        self, intake: IntakePort, reach: Reach, now: Callable[[], datetime], uploads: ExportUploads | None = None
+        self,
+        intake: IntakePort,
+        reach: Reach,
+        now: Callable[[], datetime],
+        uploads: ExportUploads | None = None,
+        home_tenant: str = "",
     ) -> None:
         self._intake, self._reach, self._now, self._uploads = intake, reach, now, uploads
+        self._home_tenant = home_tenant.strip().lower()  # "" = multi-tenant: every tenant is a team of its own
+
+    def foreign(self, tenant: str) -> bool:
+        """Whether a single-tenant bot must refuse ``tenant`` (tenant ids are GUIDs: compared case-insensitively)."""
+        return bool(self._home_tenant) and tenant.strip().lower() != self._home_tenant
 
     async def on_turn(self, context: TurnContext) -> None:
         """One inbound activity."""
@@ -111,6 +124,16 @@ class InboundAgent:
             log.warning("Teams activity %s names no tenant; ignored", activity.id)
             if activity.type == "invoke":
                 await context.send_activity(invoke_reply(message_response(texts.NO_TENANT)))
+            return
+        if self.foreign(tenant):
+            log.warning(
+                "Teams %s activity %s from tenant %r refused: this bot is single-tenant",
+                str(activity.type)[:40],
+                str(activity.id)[:100],
+                tenant[:64],
+            )
+            if activity.type == "invoke":
+                await context.send_activity(invoke_reply(message_response(texts.FOREIGN_TENANT)))
             return
         team_id = await self._intake.team_for(PLATFORM, tenant)
         self._remember(team_id, tenant, activity)

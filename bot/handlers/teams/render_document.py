@@ -9,11 +9,12 @@
      public address (``RFBOT_PUBLIC_URL``) that Teams' image proxy can fetch, with a line saying how long it shows;
   3. else a line saying how to see it (`rfbot flows diagram KEY` on the server, or a public address for the bot).
 
-* **An on-demand export in a 1:1 chat** that carries its signed download link: a file-consent card (``file_cards``)
-  -- Teams lets a bot put a file in a personal chat only through the person's OneDrive, once they allow it. Its
-  answer is handled by ``uploads``; the document is not kept, the link's token renders it again then.
-* **Anything else** (channels and group chats, where bots cannot upload; closing notes; flow YAML): a card with the
-  document as code blocks, split over as many messages as the size limit needs (cut at line boundaries), an export's
+* **An on-demand export in a 1:1 chat** that carries its signed download link (`export FMT`, `flow export KEY`): a
+  file-consent card (``file_cards``) -- Teams lets a bot put a file in a personal chat only through the person's
+  OneDrive, once they allow it. Its answer is handled by ``uploads``; the document is not kept, the link's token
+  renders it again then.
+* **Anything else** (channels and group chats, where bots cannot upload; closing notes): a card with the document
+  as code blocks, split over as many messages as the size limit needs (cut at line boundaries), an export's
   short-lived download link first.
 """
 
@@ -90,7 +91,8 @@ def render_attachment(attachment: Attachment, *, personal: bool, links: bool) ->
         return [render_picture(attachment, links=links)]
     if wants_consent(attachment, personal=personal):
         size = len(attachment.content.encode("utf-8"))
-        return [consent_message(attachment.filename, size, download_token(attachment.download_url))]
+        token = download_token(attachment.download_url)
+        return [consent_message(attachment.filename, size, token, attachment.title or texts.DOCUMENT)]
     language = attachment.mime_type.split("/")[-1]
     link = attachment.download_url and not attachment.final and not attachment.data
     download: tuple[Block, ...] = (Text(texts.DOWNLOAD_LINK.format(url=attachment.download_url)),) if link else ()

@@ -42,23 +42,31 @@ PICTURE_UNAVAILABLE = (
     "The diagram is too large to send inside a Teams message, and this bot has no public address for a link to it "
     "(its operator sets `RFBOT_PUBLIC_URL`). On the bot's server, `rfbot flows diagram {key}` saves it as a PNG file."
 )
-# exports in a 1:1 chat: the file-consent card and what follows the answer
-CONSENT_DESCRIPTION = "The session documentation you exported ({filename}). Allow puts a copy in your OneDrive."
+# exports in a 1:1 chat (`export FMT`, `flow export KEY`): the file-consent card and what follows the answer
+CONSENT_DESCRIPTION = "{title}: {filename}. Allow puts a copy in your OneDrive."
 CONSENT_SUMMARY = "Your export {filename} is ready: allow it to save it in your OneDrive"
 UPLOADED_SUMMARY = "{filename} is in your OneDrive"
+AGAIN = "`export` or `flow export KEY`"
 UPLOAD_DECLINED = (
     "OK — nothing was uploaded. Download the export instead (the link works until 15 minutes after you asked for "
     "it): {url}"
 )
-UPLOAD_DECLINED_GONE = "OK — nothing was uploaded. Run `export` again when you want the file."
+UPLOAD_DECLINED_GONE = f"OK — nothing was uploaded. Ask again ({AGAIN}) when you want the file."
 UPLOAD_GONE = (
     "I can't upload that export any more: its file card has expired (they work for 15 minutes), or it was made for "
-    "someone else. Run `export` again for a fresh one."
+    f"someone else. Ask again ({AGAIN}) for a fresh one."
 )
 UPLOAD_FAILED = (
     "Your OneDrive did not take the file ({error}), so nothing was uploaded. Download it instead (the link works "
     "until 15 minutes after you asked for the export): {url}"
 )
-UPLOAD_FAILED_GONE = "Your OneDrive did not take the file ({error}), so nothing was uploaded. Run `export` again."
 UPLOAD_NOT_ONEDRIVE = "Teams asked me to upload the file somewhere other than OneDrive, so I didn't."
-CONSENT_UNREADABLE = "Sorry — I couldn't read your answer to that file card. Run `export` again."
+CONSENT_UNREADABLE = f"Sorry — I couldn't read your answer to that file card. Ask again ({AGAIN})."
+CONSENT_ANSWERED = (
+    f"You already answered that file card, so nothing more was uploaded. Ask again ({AGAIN}) for another copy."
+)
+# what the file-consent card shows once answered (no buttons left to press)
+CARD_UPLOADED = "✓ Uploaded {filename} to your OneDrive."
+CARD_NOT_UPLOADED = "Not uploaded."
+# tenants (a single-tenant bot refuses the others)
+FOREIGN_TENANT = "Sorry — this bot serves only its own organisation's Microsoft 365 tenant."

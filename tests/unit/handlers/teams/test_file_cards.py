@@ -1,19 +1,23 @@
-"""Teams' file cards (pure): the answer to a consent card read into a ``ConsentAnswer`` (table of good and bad
-answers), and the file-info card that shows an uploaded file."""
+"""Teams' file cards (pure): the consent card, the answer to it read into a ``ConsentAnswer`` (table of good and bad
+answers), the file-info card that shows an uploaded file, and what the consent card becomes once answered."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from microsoft_agents.activity import Activity
 
+from bot.handlers.teams import texts
 from bot.handlers.teams.file_cards import (
     CONTEXT_KIND,
     FILE_CONSENT,
     INFO_TYPE,
     BadAnswer,
     UploadInfo,
+    answered_card,
+    consent_message,
     info_message,
     parse_answer,
 )
@@ -94,3 +98,16 @@ def test_the_info_card_points_at_the_file_in_onedrive() -> None:
         }
     ]
     assert "vpn-12345.md" in wire["summary"]
+
+
+def test_an_answered_card_says_what_happened_and_has_nothing_to_press() -> None:
+    wire = answered_card(texts.CARD_UPLOADED.format(filename="vpn-test.yaml")).activity()
+    shown = json.dumps(wire, ensure_ascii=False)
+    assert "Uploaded vpn-test.yaml" in shown and '"Action.' not in shown and "file.consent" not in shown
+    assert wire["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+
+
+def test_the_consent_card_says_what_the_file_is() -> None:
+    content = consent_message("vpn-test.yaml", 812, "claims.mac", "Flow YAML").attachment()["content"]
+    assert content["description"] == texts.CONSENT_DESCRIPTION.format(title="Flow YAML", filename="vpn-test.yaml")
+    assert content["sizeInBytes"] == 812 and content["acceptContext"] == CONTEXT

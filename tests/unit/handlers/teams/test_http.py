@@ -1,11 +1,14 @@
-"""What a card action's HTTP reply shows (table), and how the SDK's configuration is assembled from our settings and
-the environment (``bot.app.teams``, the only other place that knows the SDK's variable names)."""
+"""What a card action's HTTP reply shows (table), how the SDK's configuration is assembled from our settings and
+the environment (``bot.app.teams``, the only other place that knows the SDK's variable names), and which tenants a
+single- or multi-tenant bot serves (``RFBOT_TEAMS_APP_TYPE``; over HTTP in ``tests/e2e/test_teams_tenants.py``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 import pytest
+from pydantic import ValidationError
 
 from bot.app.teams import sdk_environment
 from bot.config import Settings
@@ -19,7 +22,15 @@ from bot.engine.events import (
     InboundEvent,
 )
 from bot.handlers.teams import texts
-from bot.handlers.teams.http import CARD_CONTENT_TYPE, MESSAGE_TYPE, answer_for, invoke_reply
+from bot.handlers.teams.http import (
+    CARD_CONTENT_TYPE,
+    MESSAGE_TYPE,
+    InboundAgent,
+    IntakePort,
+    answer_for,
+    invoke_reply,
+)
+from bot.handlers.teams.reach import Reach
 from bot.handlers.teams.translate import Translated
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
@@ -83,3 +94,46 @@ def test_the_sdks_variable_names_are_read_from_the_environment(monkeypatch: pyte
     monkeypatch.setenv(PREFIX + "ANONYMOUS_ALLOWED", "true")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.teams_client_id == "app-2" and settings.teams_anonymous_allowed and settings.teams_enabled
+
+
+GUID = "5F0C3C3E-8A52-4D2B-9F41-6C1A0E7D2B10"
+
+
+@pytest.mark.parametrize(
+    ("app_type", "tenant", "home"),
+    [
+        ("", GUID, ""),  # default: multi-tenant, every tenant is a team of its own
+        ("MultiTenant", GUID, ""),
+        ("singletenant", GUID, GUID.lower()),  # Azure's names, any case
+        ("SingleTenant", f" {GUID} ", GUID.lower()),
+        ("UserAssignedMSI", GUID, GUID.lower()),  # a managed identity is one tenant's too
+    ],
+)
+def test_the_app_type_decides_which_tenants_teams_serves(app_type: str, tenant: str, home: str) -> None:
+    chosen = {"teams_app_type": app_type} if app_type else {}
+    settings = Settings(_env_file=None, teams_client_id="app-1", teams_tenant_id=tenant, **chosen)  # type: ignore[call-arg]
+    assert settings.teams_home_tenant == home
+
+
+@pytest.mark.parametrize("tenant", ["", "contoso.onmicrosoft.com", "botframework.com", "not-a-guid"])
+def test_a_single_tenant_bot_needs_its_tenants_id(tenant: str) -> None:
+    with pytest.raises(ValidationError, match="serves one tenant"):
+        Settings(_env_file=None, teams_client_id="app-1", teams_tenant_id=tenant, teams_app_type="SingleTenant")  # type: ignore[call-arg]
+    assert Settings(_env_file=None, teams_tenant_id=tenant, teams_app_type="SingleTenant").teams_home_tenant == tenant  # type: ignore[call-arg]
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, teams_app_type="Tenantless")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("home", "tenant", "refused"),
+    [
+        ("", "any-tenant", False),
+        (GUID.lower(), GUID, False),
+        (GUID.lower(), GUID.lower(), False),
+        (GUID.lower(), "11111111-2222-3333-4444-555555555555", True),
+        (GUID.lower(), GUID.lower() + "x", True),
+    ],
+)
+def test_a_single_tenant_agent_refuses_other_tenants(home: str, tenant: str, refused: bool) -> None:
+    agent = InboundAgent(cast(IntakePort, None), Reach("https://smba.example/"), lambda: AT, home_tenant=home)
+    assert agent.foreign(tenant) is refused

@@ -110,3 +110,24 @@ def test_other_documents_stay_code_cards(attachment: Attachment, personal: bool)
     assert "Jane fixed it." in shown
     link = texts.DOWNLOAD_LINK.format(url=attachment.download_url)
     assert (link in shown) == bool(attachment.download_url and not attachment.final)
+
+
+def flow_yaml(**fields: Any) -> Attachment:
+    values: dict[str, Any] = {"title": "Flow YAML", "upload": True, "download_url": EXPORT_LINK}
+    return Attachment(HERE, "vpn-test.yaml", "key: vpn-test\nname: VPN test\n", "text/yaml", **(values | fields))
+
+
+def test_a_flows_yaml_in_a_1_1_chat_is_a_file_consent_card_too() -> None:
+    (message,) = render_attachment(flow_yaml(), personal=True, links=False)
+    (attachment,) = message.activity()["attachments"]
+    assert attachment["contentType"] == CONSENT_TYPE and attachment["name"] == "vpn-test.yaml"
+    assert attachment["content"]["description"].startswith("Flow YAML: vpn-test.yaml")
+    assert attachment["content"]["acceptContext"] == {"rf": CONTEXT_KIND, "token": "eyJ0ZWFtIjoidCJ9.c2ln"}
+    assert "name: VPN test" not in json.dumps(message.activity())
+
+
+def test_a_flows_yaml_in_a_channel_is_a_code_card_headed_by_its_download_link() -> None:
+    messages = render_attachment(flow_yaml(), personal=False, links=True)
+    shown = json.dumps([m.activity() for m in messages], ensure_ascii=False)
+    assert shown.index(texts.DOWNLOAD_LINK.format(url=EXPORT_LINK)) < shown.index("name: VPN test")
+    assert "Flow YAML — vpn-test.yaml" in shown and CONSENT_TYPE not in shown
