@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: demo test lint typecheck bench perf pg clean fuzz
+.PHONY: demo test lint typecheck bench perf pg clean fuzz soak
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,3 +53,12 @@ clean:
 # sets how many); prints examples, failures and seconds per property. `make test` runs the same suite's CI profile.
 fuzz: $(STAMP) pg
 	RFBOT_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz $(PYTEST_ARGS)
+
+# Scale-out soak with fault drills (bench/soak.py): a PostgreSQL cluster of its own (never the shared one), 3 replicas
+# behind a round-robin proxy, Slack + Teams + ConnectWise + FlowPilot traffic, a schedule firing every 5 s, and the
+# drills kill, pg-restart, cw-outage, anthropic, slack-429; exits 1 on any duplicate or loss. Writes
+# bench/last_soak.json (docs/performance.md includes it). SOAK_ARGS replaces the arguments, e.g.
+# `make soak SOAK_ARGS="--drills kill,cw-outage --duration 60 --json"`.
+SOAK_ARGS ?= --json
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)

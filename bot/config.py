@@ -39,6 +39,22 @@ class Settings(BaseSettings):
         description="Inbox events handled at once per process (more helps when chat APIs are slow, fewer keeps "
         "acknowledgements fast when the CPU is busy).",
     )
+    inbox_lease: float = Field(
+        default=30.0,
+        ge=3,
+        le=3600,
+        alias="RFBOT_INBOX_LEASE",
+        description="Seconds a replica's hold on a session's events lasts without renewal (renewed every 2 s while it "
+        "runs): after a replica dies, its sessions wait this long before another replica takes them over.",
+    )
+    push_lease: float = Field(
+        default=120.0,
+        ge=10,
+        le=3600,
+        alias="RFBOT_PUSH_LEASE",
+        description="Seconds a replica's claim on PSA pushes (notes, time entries) lasts: after a replica dies, the "
+        "pushes it had claimed wait this long. Keep it above the time a batch of 10 pushes to a slow PSA can take.",
+    )
     card_update_delay: float = Field(
         default=1.0,
         ge=0,

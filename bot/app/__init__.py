@@ -170,6 +170,7 @@ def build_app(
         enrichers=enrichers,
         concurrency=settings.worker_concurrency,
         now=clock.now,
+        lease_seconds=settings.inbox_lease,
     )
     if database.dialect == "postgresql":  # N replicas: claims on insert, NOTIFY wake-ups (bot.store.inbox_notify)
         worker.listen(PgInboxListener(settings.database_url, worker.wake, ignore=worker.owner))
@@ -179,12 +180,14 @@ def build_app(
     if pilot.close is not None:
         app.closers.append(pilot.close)
     seal = box.encrypt if box is not None else None
-    claimer = SqlInboxClaimer(database.engine, worker.owner) if database.dialect == "postgresql" else None
+    postgres = database.dialect == "postgresql"
+    claimer = SqlInboxClaimer(database.engine, worker.owner, settings.inbox_lease) if postgres else None
     app.intake = Intake(
         database.uow, ids, clock.now, worker.wake, seal=seal, hand_over=worker.hand_over, claimer=claimer
     )
     app.intake.on_team = partial(ensure_schedules_for, database.uow, scheduling.schedules)  # a team's schedules
-    app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=push_policy, observe=metrics.push)
+    policy = push_policy or RetryPolicy(lease_seconds=settings.push_lease)
+    app.outbox = OutboxWorker(database.uow, psa, clock, worker.wake, policy=policy, observe=metrics.push)
     engine.wake_outbox = scheduling.actions.wake_outbox = app.outbox.wake  # a queued push goes out at once
     # --- the scheduler: stored schedules become ScheduleFired inbox events, once per fire, on one leader -----------
     app.schedules, app.senders[SCHEDULER_PLATFORM] = scheduling.schedules, QuietSender(app.senders)

@@ -26,3 +26,18 @@ def lane_key(team_id: str, payload: Mapping[str, Any]) -> str:
     conversation = payload.get("conversation") or {}
     where = f"{conversation.get('platform')}:{conversation.get('channel')}:{conversation.get('thread')}"
     return f"c:{team_id}:{where}"[:LANE_MAX]
+
+
+def follow_lanes(team_id: str, payload: Mapping[str, Any]) -> tuple[str, ...]:
+    """The lanes whose holder should also run this event, when it is written while one of them is being worked.
+
+    A copilot job (``PilotWork``) is queued by the event that asked for it (a click or message in the session, or the
+    command that created the session: its conversation's lane) and must run after that event's replies were
+    delivered (the placeholder it replaces, the thread it answers in). The worker that runs the cause orders the job
+    behind it, but only for jobs in its own hands: on another replica the job could start first. So the job is
+    leased to whoever holds one of these lanes when it is written (``inbox_claims.following_insert``).
+    """
+    session = payload.get("session_id")
+    if not session or payload.get("type") != "PilotWork":
+        return ()
+    return f"s:{session}"[:LANE_MAX], lane_key(team_id, {"conversation": payload.get("conversation") or {}})

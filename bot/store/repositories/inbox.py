@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 
-from bot.engine.inbox_lanes import lane_key
+from bot.engine.inbox_lanes import follow_lanes, lane_key
 from bot.engine.model import InboxItem
 from bot.store.inbox_tables import INBOX
 from bot.store.repositories import inbox_claims
 from bot.store.repositories.base import SqlRepository, dialect_insert, per_dialect
+
+log = logging.getLogger(__name__)
 
 PENDING = (
     select(*inbox_claims.ROW_COLUMNS)
@@ -24,6 +28,9 @@ PENDING = (
 MARK_PROCESSED = update(INBOX).where(INBOX.c.id == bindparam("b_id"), INBOX.c.processed_at.is_(None))
 MARK_FAILED = update(INBOX).where(INBOX.c.id == bindparam("b_id")).values(attempts=INBOX.c.attempts + 1)
 LANES_PER_CLAIM = 200
+CONTENTION = frozenset({"40P01", "40001", "55P03"})  # deadlock_detected, serialization_failure, lock_not_available
+MAX_ATTEMPTS = 5
+FOLLOWING_INSERT = inbox_claims.following_insert()
 
 
 @per_dialect
@@ -36,8 +43,8 @@ def add_statement(dialect: str) -> Insert:
 
 @per_dialect
 def claim_statements(dialect: str) -> tuple[Any, ...]:
-    """The claim pass of ``SqlInbox.claim`` (PostgreSQL only)."""
-    return (inbox_claims.drop_idle_lanes(), inbox_claims.take_lanes(), inbox_claims.claim_rows())
+    """The claim pass of ``SqlInbox.claim`` (PostgreSQL only), in the order it runs: take, claim, drop."""
+    return (inbox_claims.take_lanes(), inbox_claims.claim_rows(), inbox_claims.drop_idle_lanes())
 
 
 def inbox_values(team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime) -> dict[str, Any]:
@@ -72,9 +79,15 @@ class SqlInbox(SqlRepository):
     async def append(
         self, team_id: str, dedupe_key: str, kind: str, payload: dict[str, Any], at: datetime
     ) -> int | None:
-        """``add``, returning the new row's id (None when the key was seen before). The row is nobody's: the
-        NOTIFY (PostgreSQL) or the local ``wake`` gets it claimed."""
+        """``add``, returning the new row's id (None when the key was seen before). The row is nobody's (the NOTIFY
+        on PostgreSQL, or the local ``wake``, gets it claimed), except a follow-up such as a copilot job on
+        PostgreSQL, which goes to the replica working its cause (``inbox_claims.following_insert``)."""
         values = inbox_values(team_id, dedupe_key, kind, payload, at)
+        follow = follow_lanes(team_id, payload) if self.dialect == "postgresql" else ()
+        if follow:
+            binds = values | {"b_follow": list(follow), "b_now": at, "b_max": MAX_ATTEMPTS}
+            row = (await self.run(FOLLOWING_INSERT, binds)).first()
+            return None if row is None else int(row[0])
         row = (await self.run(add_statement(self.dialect), values)).first()
         return None if row is None else int(row[0])
 
@@ -87,14 +100,29 @@ class SqlInbox(SqlRepository):
         self, owner: str, now: datetime, lease_until: datetime, max_attempts: int = 5
     ) -> Sequence[InboxItem]:
         """One claim pass for ``owner`` (see ``inbox_claims``): the pending events of every lane it now holds,
-        oldest first, leased until ``lease_until``. SQLite (one process): every pending event."""
+        oldest first, leased until ``lease_until``. SQLite (one process): every pending event.
+
+        Lease rows are only ever waited for by ``take_lanes``, which writes them in lane order (as every replica
+        does), and idle leases are dropped last, skipping locked ones: two replicas' passes cannot deadlock on
+        each other. Should the database still pick this pass as a deadlock victim (an event handled on a lane
+        whose lease it lost meanwhile), it is benign contention: the pass is retried once, quietly, in a savepoint,
+        and otherwise left to the next wake or poll."""
         if self.dialect != "postgresql":
             return await self.pending(10_000, max_attempts)
         binds = {"b_owner": owner, "b_now": now, "b_until": lease_until, "b_max": max_attempts}
-        drop, take, claim = claim_statements(self.dialect)
-        await self.run(drop, binds)
-        await self.run(take, {**binds, "b_lanes": LANES_PER_CLAIM})
-        rows = (await self.run(claim, binds)).all()
+        take, claim, drop = claim_statements(self.dialect)
+        for attempt in (1, 2):
+            try:
+                async with self._c.begin_nested():
+                    await self.run(take, {**binds, "b_lanes": LANES_PER_CLAIM})
+                    rows = (await self.run(claim, binds)).all()
+                    await self.run(drop, binds)
+                break
+            except DBAPIError as err:
+                if getattr(err.orig, "sqlstate", None) not in CONTENTION:
+                    raise
+                log.info("inbox claim pass of %s lost a lock race (attempt %d): %s", owner, attempt, err.orig)
+                rows = []
         return sorted((_item(r) for r in rows), key=lambda item: item.id)
 
     async def release(self, owner: str) -> None:

@@ -20,8 +20,20 @@ latest committed row and serialises with any concurrent taker). Rows of a lane i
   ``claim_rows`` marks every pending row of the lanes we hold as ours and returns them, oldest first; the worker
   queues those not already in hand, each lane in inbox order. A row left by a lane's previous holder is therefore
   always claimed together with, and queued ahead of, the lane's newer rows.
-* **Letting go.** ``drop_idle_lanes`` deletes our leases (and expired ones) of lanes with nothing pending, so an
-  idle session can move to whichever replica receives its next event; ``release_all`` drops ours on shutdown.
+* **Follow-ups (a copilot job queued by an event).** ``following_insert``: written in the transaction of the event
+  that asked for it, the job is leased to the replica working that event's lane (``inbox_lanes.follow_lanes``), so
+  it runs where its cause's replies are being delivered, after them (the worker orders a job behind its cause only
+  among the events it holds). Soaks with several replicas showed a copilot answer posted as a new message in the
+  channel instead of replacing its placeholder when another replica took the job first.
+* **Letting go.** ``drop_idle_lanes`` (the pass's last statement) deletes our leases (and expired ones) of lanes
+  with nothing pending, so an idle session can move to whichever replica receives its next event; ``release_all``
+  drops ours on shutdown.
+* **No deadlocks between passes.** Two passes once deadlocked on ``inbox_lanes`` rows ("inbox-worker pass failed"
+  in the replicas' logs, a second lost to PostgreSQL's deadlock timeout each time): each ``take_lanes`` wrote its
+  leases in ``min(id)`` order computed over the rows *it* may claim, so two replicas could lock the same two
+  lanes in opposite orders, and the pass's first statement (the drop) held locks while the take waited. Now the
+  take writes its leases in lane order (one global order), it is the only statement of the pass that waits for a
+  lease row, and the drop runs last and skips rows locked by others (``SKIP LOCKED``).
 
 A lane therefore runs on one replica at a time and in ``id`` order (rows committed out of ``id`` order are put
 back in order by the worker while they are still queued). A replica that stalls past its lease can still finish
@@ -107,8 +119,49 @@ def claiming_insert() -> Select[Any]:
     return select(row.c.id, row.c.claimed_by, select(func.count()).select_from(adopted).scalar_subquery())
 
 
+def following_insert() -> Insert:
+    """A follow-up row written inside a worker's transaction (a copilot job, ``inbox_lanes.follow_lanes``): its lane is
+    leased to the holder of one of its cause's lanes (``b_follow``) unless someone else is working it, and the row is
+    inserted claimed by that holder, so it runs on the replica that is delivering its cause's replies. A plain
+    insert when nobody holds those lanes. Binds: the row's columns (``row_binds``), ``b_follow`` (a list),
+    ``b_now``, ``b_max``. Returns the new row's id (none when the dedupe key was seen before).
+    """
+    holder = (
+        select(LANES.c.claimed_by, LANES.c.lease_until)
+        .where(LANES.c.lane.in_(bindparam("b_follow", expanding=True)), LANES.c.lease_until >= bindparam("b_now"))
+        .order_by(LANES.c.lease_until.desc())
+        .limit(1)
+        .cte("holder")
+    )
+    take = postgresql.insert(LANES).from_select(
+        ["lane", "claimed_by", "lease_until"],
+        select(bindparam("v_lane", type_=LANES.c.lane.type), holder.c.claimed_by, holder.c.lease_until),
+    )
+    idle = ~exists().where(INBOX.c.lane == bindparam("v_lane"), *_pending())  # nothing of the lane in hand
+    lane = (
+        take.on_conflict_do_update(
+            index_elements=[LANES.c.lane],
+            set_={"claimed_by": take.excluded.claimed_by, "lease_until": take.excluded.lease_until},
+            where=or_(LANES.c.claimed_by == take.excluded.claimed_by, LANES.c.lease_until < bindparam("b_now"), idle),
+        )
+        .returning(LANES.c.claimed_by, LANES.c.lease_until)
+        .cte("lane")
+    )
+    return (
+        postgresql.insert(INBOX)
+        .values(
+            **row_binds(),
+            claimed_by=select(lane.c.claimed_by).scalar_subquery(),
+            lease_until=select(lane.c.lease_until).scalar_subquery(),
+        )
+        .on_conflict_do_nothing()
+        .returning(INBOX.c.id)
+    )
+
+
 def take_lanes() -> Insert:
-    """Lease (or renew) up to ``b_lanes`` lanes with pending rows that are free, ours or expired."""
+    """Lease (or renew) up to ``b_lanes`` lanes with pending rows that are free, ours or expired: the oldest lanes
+    are chosen, and their lease rows are written (and so locked) in lane order, the one order every replica uses."""
     candidates = (
         select(INBOX.c.lane, literal("").label("x"))
         .where(
@@ -125,9 +178,10 @@ def take_lanes() -> Insert:
         .limit(bindparam("b_lanes"))
         .subquery()
     )
+    until = bindparam("b_until", type_=LANES.c.lease_until.type)
     take = postgresql.insert(LANES).from_select(
         ["lane", "claimed_by", "lease_until"],
-        select(candidates.c.lane, bindparam("b_owner"), bindparam("b_until", type_=LANES.c.lease_until.type)),
+        select(candidates.c.lane, bindparam("b_owner"), until).order_by(candidates.c.lane),  # the locking order
     )
     return take.on_conflict_do_update(
         index_elements=[LANES.c.lane],
@@ -156,11 +210,16 @@ def claim_rows() -> Update:
 
 
 def drop_idle_lanes() -> Delete:
-    """Delete our leases and expired ones of lanes that have nothing pending."""
-    busy = exists().where(INBOX.c.lane == LANES.c.lane, *_pending())
-    return delete(LANES).where(
-        or_(LANES.c.claimed_by == bindparam("b_owner"), LANES.c.lease_until < bindparam("b_now")), ~busy
+    """Delete our leases and expired ones of lanes that have nothing pending; a lease row another transaction has
+    locked (a replica taking or renewing it) is skipped, never waited for."""
+    idle = LANES.alias("idle")
+    busy = exists().where(INBOX.c.lane == idle.c.lane, *_pending())
+    droppable = (
+        select(idle.c.lane)
+        .where(or_(idle.c.claimed_by == bindparam("b_owner"), idle.c.lease_until < bindparam("b_now")), ~busy)
+        .with_for_update(skip_locked=True)
     )
+    return delete(LANES).where(LANES.c.lane.in_(droppable.scalar_subquery()))
 
 
 def release_all() -> tuple[Delete, Update]:

@@ -79,7 +79,7 @@ async def test_two_workers_run_every_event_once_each_lane_in_order_and_never_sid
     other = Database(pg.url)
     engines = [Recorder(pg, "a", log, busy), Recorder(other, "b", log, busy)]
     workers = [
-        InboxWorker(db.uow, eng, {}, owner=eng.name, poll_seconds=3600)
+        InboxWorker(db.uow, eng, {}, owner=eng.name, poll_seconds=3600, now=lambda: NOW)  # the claimers' clock
         for db, eng in ((pg, engines[0]), (other, engines[1]))
     ]
     claimers = [SqlInboxClaimer(db.engine, w.owner) for db, w in ((pg, workers[0]), (other, workers[1]))]
