@@ -27,10 +27,11 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from bot.store.inbox_tables import INBOX
 from bot.store.repositories.base import table_of
+from bot.store.repositories.inbox import MAX_ATTEMPTS
 from bot.store.schedule_tables import SCHEDULES, add_schedule_tables
 from bot.store.tables import Base, OutboxRow
 
-INBOX_MAX_ATTEMPTS = 5  # the worker's default (``SqlInbox.pending``/``claim``): a row tried this often is given up
+INBOX_MAX_ATTEMPTS = MAX_ATTEMPTS  # a row the worker tried this often is given up (``SqlInbox.pending``)
 OUTBOX = table_of(OutboxRow)
 SCHED: Table = add_schedule_tables(Base.metadata)[0]
 assert SCHED.name == SCHEDULES
