@@ -56,6 +56,7 @@ class _EffectiveLevelLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
         return int(self.logger.getEffectiveLevel())
 
 
+RATE_LIMIT_RETRIES = 10
 SDK_LOGGER = _EffectiveLevelLogger(logging.getLogger("slack_sdk.web.async_client"))
 
 
@@ -69,7 +70,12 @@ def web_client(settings: Settings, token: str | None, session: aiohttp.ClientSes
         base_url=settings.slack_api_url,
         session=session,
         timeout=WEB_API_TIMEOUT_S,
-        retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+        # a 429 is waited out (Retry-After) up to RATE_LIMIT_RETRIES times: throttling that lasts a few seconds holds
+        # up only that session's lane, where giving up after 3 tries lost the post or the edit (the soak's drill)
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
         logger=SDK_LOGGER,  # type: ignore[arg-type]
     )
 

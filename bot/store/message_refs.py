@@ -8,14 +8,21 @@ filled on ``get``: a step's message is posted and later updated by the same proc
 update costs no statement. The table stays the source of truth (a restarted process reads it again); a location
 only changes when a message is posted anew, and ``forget`` drops a location that turned out to be stale (another
 process re-posted the message) so the next ``get`` reads the row.
+
+A location the table could not take (the database restarting just after the message was posted) is kept in memory
+and written on the next call that reaches the database, so the message is still updated in place meanwhile instead
+of being posted again.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
@@ -23,6 +30,7 @@ from bot.engine.message_refs import MessageLocation
 from bot.store.repositories.base import dialect_insert, per_dialect, table_of
 from bot.store.tables import ChatMessageRow
 
+log = logging.getLogger(__name__)
 MESSAGES = table_of(ChatMessageRow)
 GET = select(MESSAGES.c.channel, MESSAGES.c.message_id, MESSAGES.c.thread).where(
     MESSAGES.c.team_id == bindparam("b_team"),
@@ -58,6 +66,7 @@ class SqlMessageRefs:
         self._engine = _engine_of(source).execution_options(isolation_level="AUTOCOMMIT")
         self._cache: OrderedDict[tuple[str, str, str], MessageLocation] = OrderedDict()
         self._cache_size = cache_size
+        self._unsaved: dict[tuple[str, str, str], dict[str, Any]] = {}  # locations the table could not take yet
 
     def _remember(self, key: tuple[str, str, str], location: MessageLocation) -> None:
         self._cache[key] = location
@@ -72,6 +81,7 @@ class SqlMessageRefs:
         if location is not None:
             self._cache.move_to_end(key)
             return location
+        await self._flush()
         async with self._engine.connect() as conn:
             row = (await conn.execute(GET, {"b_team": team_id, "b_platform": platform, "b_ref": ref})).first()
         if row is None:
@@ -95,6 +105,29 @@ class SqlMessageRefs:
             "thread": location.thread,
             "updated_at": datetime.now(UTC),
         }
-        async with self._engine.connect() as conn:
-            await conn.execute(put_statement(conn.dialect.name), values)
-        self._remember((team_id, platform, ref), location)
+        key = (team_id, platform, ref)
+        self._remember(key, location)
+        self._unsaved[key] = values
+        await self._flush()
+
+    @property
+    def unsaved(self) -> int:
+        """How many locations wait for the database."""
+        return len(self._unsaved)
+
+    async def _flush(self) -> None:
+        """Write the locations the table has not taken yet; a failure keeps them for the next call (logged)."""
+        if not self._unsaved:
+            return
+        try:
+            async with self._engine.connect() as conn:
+                for key, values in list(self._unsaved.items()):
+                    await conn.execute(put_statement(conn.dialect.name), values)
+                    if self._unsaved.get(key) is values:  # not replaced by a newer location meanwhile
+                        del self._unsaved[key]
+        except (SQLAlchemyError, OSError) as err:
+            log.warning(
+                "%d message location(s) not stored yet (%s); kept in memory, written once the database answers",
+                len(self._unsaved),
+                type(err).__name__,
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 
 from bot.engine.message_refs import MessageLocation
 from bot.engine.model import Team
@@ -55,3 +56,22 @@ async def test_the_memory_is_bounded(database: Database) -> None:
         assert await refs.get("ta", "slack", "r2") == MessageLocation("C1", "2.0")
         assert await refs.get("ta", "slack", "r0") == MessageLocation("C1", "0.0")  # evicted: read again
     assert seen == ["SELECT"]
+
+
+async def test_a_location_the_table_could_not_take_is_kept_and_written_later(database: Database) -> None:
+    async with database.uow() as uow:
+        await uow.teams.add(Team("ta", "TA", datetime(2026, 11, 25, tzinfo=UTC)))
+        await uow.commit()
+    refs = SqlMessageRefs(database.engine)
+    async with database.engine.begin() as conn:  # the table is out of reach (a database restarting, say)
+        await conn.execute(text("ALTER TABLE chat_messages RENAME TO chat_messages_away"))
+    await refs.put("ta", "slack", "s1:step:1", MessageLocation("C1", "1.1", "1.0"))  # no error: kept in memory
+    assert refs.unsaved == 1
+    assert await refs.get("ta", "slack", "s1:step:1") == MessageLocation("C1", "1.1", "1.0"), "still updated in place"
+    async with database.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE chat_messages_away RENAME TO chat_messages"))
+    await refs.put("ta", "slack", "s1:step:2", MessageLocation("C1", "2.2", "1.0"))
+    assert refs.unsaved == 0
+    other = SqlMessageRefs(database.engine)  # another process reads both from the table
+    assert await other.get("ta", "slack", "s1:step:1") == MessageLocation("C1", "1.1", "1.0")
+    assert await other.get("ta", "slack", "s1:step:2") == MessageLocation("C1", "2.2", "1.0")
