@@ -241,10 +241,20 @@ class InboxRepository(Protocol):
         ...
 
     async def claim(
-        self, owner: str, now: datetime, lease_until: datetime, max_attempts: int = 5
+        self,
+        owner: str,
+        now: datetime,
+        lease_until: datetime,
+        max_attempts: int = 5,
+        keep: Sequence[str] = (),
     ) -> Sequence[InboxItem]:
         """Claim for worker ``owner`` the unprocessed events of every lane it may work (its own, free and expired
-        ones), leased until ``lease_until``; oldest first. A single process may return every pending event."""
+        ones), leased until ``lease_until``; oldest first; its idle lanes are let go except ``keep`` (lanes it still
+        has in hand). A single process may return every pending event."""
+        ...
+
+    async def hold(self, owner: str, lanes: Sequence[str], now: datetime, lease_until: datetime) -> None:
+        """Lease ``lanes`` to ``owner`` when free, expired or already its own (a single process: nothing to do)."""
         ...
 
     async def release(self, owner: str) -> None:

@@ -31,7 +31,7 @@ from bot.engine.events import Actor, InboundEvent
 from bot.engine.inbox_lanes import lane_key
 from bot.engine.model import InboxItem
 from bot.engine.ports import UnitOfWorkFactory
-from bot.engine.replies import Reply
+from bot.engine.replies import Post, Reply
 from bot.jobs.loop import WakeableLoop
 from bot.logs import log_context
 
@@ -147,6 +147,7 @@ class InboxWorker:
         self._running: set[int] = set()  # the lane heads being processed now
         self._lanes: dict[str, deque[InboxItem]] = {}
         self._lane_tasks: dict[str, asyncio.Task[None]] = {}
+        self._held: dict[str, int] = {}  # lanes of sessions just created here, held while their messages go out
         self.processed = 0
 
     def wake(self) -> None:
@@ -190,7 +191,8 @@ class InboxWorker:
         self._finished.clear()
         now = self._now()
         async with self._uow_factory() as uow:
-            items = list(await uow.inbox.claim(self.owner, now, now + self._lease))
+            keep = [*self._lane_tasks, *self._held]  # in hand: never let go of a lane whose replies are going out
+            items = list(await uow.inbox.claim(self.owner, now, now + self._lease, keep=keep))
             await uow.commit()
         queued = 0
         for item in items:
@@ -301,7 +303,11 @@ class InboxWorker:
             if enricher is not None:
                 event = await enricher.enrich(event)
             replies = await self._engine.handle(event, inbox_id=item.id, progress=self._progress(item.kind, event))
-            await self._deliver(item.kind, event, replies)
+            created = await self._hold_new_sessions(item.team_id, replies)
+            try:
+                await self._deliver(item.kind, event, replies)
+            finally:
+                self._let_go(created)
             ok = True
         except codec.UnknownEvent as err:
             log.error("inbox item %s cannot be read and is skipped: %s", item.id, err)
@@ -313,6 +319,34 @@ class InboxWorker:
             self.processed += 1
             if self._observer is not None:
                 self._observer.event_handled(item.kind, loop.time() - started, ok)
+
+    async def _hold_new_sessions(self, team_id: str, replies: list[Reply]) -> list[str]:
+        """Lease the lanes of the sessions these replies open (a session card: a root post) to this worker before
+        their messages are posted, and keep them while they are: the first click on a new step must run here, once
+        the step's location is recorded, not on a replica that would find none and post the step again. A failure
+        to lease is logged; delivery goes on (another replica may then take the click)."""
+        lanes = [lane_key(team_id, {"session_id": r.session_id}) for r in replies if isinstance(r, Post) and r.root]
+        lanes = [lane for lane in dict.fromkeys(lanes) if lane.startswith("s:")]
+        if not lanes:
+            return []
+        for lane in lanes:
+            self._held[lane] = self._held.get(lane, 0) + 1
+        now = self._now()
+        try:
+            async with self._uow_factory() as uow:
+                await uow.inbox.hold(self.owner, lanes, now, now + self._lease)
+                await uow.commit()
+        except Exception:  # the click may then run elsewhere: at worst its step is posted again, as before
+            log.warning("could not hold the lanes of new sessions %s", lanes, exc_info=True)
+        return lanes
+
+    def _let_go(self, lanes: list[str]) -> None:
+        for lane in lanes:
+            left = self._held.get(lane, 0) - 1
+            if left > 0:
+                self._held[lane] = left
+            else:
+                self._held.pop(lane, None)
 
     def _progress(self, kind: str, cause: InboundEvent) -> Progress:
         async def deliver(replies: list[Reply]) -> None:

@@ -270,9 +270,17 @@ class Inbox(_Repo):
         return sorted(items, key=lambda i: i.id)[:limit]
 
     async def claim(
-        self, owner: str, now: datetime, lease_until: datetime, max_attempts: int = 5
+        self,
+        owner: str,
+        now: datetime,
+        lease_until: datetime,
+        max_attempts: int = 5,
+        keep: Sequence[str] = (),
     ) -> Sequence[InboxItem]:
         return await self.pending(10_000, max_attempts)  # one process: every pending event is ours
+
+    async def hold(self, owner: str, lanes: Sequence[str], now: datetime, lease_until: datetime) -> None:
+        return None
 
     async def release(self, owner: str) -> None:
         return None

@@ -41,6 +41,9 @@ def add_statement(dialect: str) -> Insert:
     return stmt.returning(INBOX.c.id)
 
 
+HOLD_LANES = inbox_claims.hold_lanes()
+
+
 @per_dialect
 def claim_statements(dialect: str) -> tuple[Any, ...]:
     """The claim pass of ``SqlInbox.claim`` (PostgreSQL only), in the order it runs: take, claim, drop."""
@@ -97,7 +100,12 @@ class SqlInbox(SqlRepository):
         return [_item(r) for r in rows]
 
     async def claim(
-        self, owner: str, now: datetime, lease_until: datetime, max_attempts: int = 5
+        self,
+        owner: str,
+        now: datetime,
+        lease_until: datetime,
+        max_attempts: int = 5,
+        keep: Sequence[str] = (),
     ) -> Sequence[InboxItem]:
         """One claim pass for ``owner`` (see ``inbox_claims``): the pending events of every lane it now holds,
         oldest first, leased until ``lease_until``. SQLite (one process): every pending event.
@@ -109,7 +117,7 @@ class SqlInbox(SqlRepository):
         and otherwise left to the next wake or poll."""
         if self.dialect != "postgresql":
             return await self.pending(10_000, max_attempts)
-        binds = {"b_owner": owner, "b_now": now, "b_until": lease_until, "b_max": max_attempts}
+        binds = {"b_owner": owner, "b_now": now, "b_until": lease_until, "b_max": max_attempts, "b_keep": list(keep)}
         take, claim, drop = claim_statements(self.dialect)
         for attempt in (1, 2):
             try:
@@ -124,6 +132,14 @@ class SqlInbox(SqlRepository):
                 log.info("inbox claim pass of %s lost a lock race (attempt %d): %s", owner, attempt, err.orig)
                 rows = []
         return sorted((_item(r) for r in rows), key=lambda item: item.id)
+
+    async def hold(self, owner: str, lanes: Sequence[str], now: datetime, lease_until: datetime) -> None:
+        """Lease ``lanes`` to ``owner`` when free, expired or already its own (``inbox_claims.hold_lanes``); SQLite
+        (one process): nothing to do."""
+        if self.dialect != "postgresql" or not lanes:
+            return
+        binds = {"b_owner": owner, "b_now": now, "b_until": lease_until}
+        await self.run(HOLD_LANES, [{**binds, "v_lane": lane} for lane in lanes])
 
     async def release(self, owner: str) -> None:
         """Give up every lane ``owner`` holds (a worker stopping), so other replicas take them at once."""

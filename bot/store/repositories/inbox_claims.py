@@ -27,7 +27,11 @@ latest committed row and serialises with any concurrent taker). Rows of a lane i
   channel instead of replacing its placeholder when another replica took the job first.
 * **Letting go.** ``drop_idle_lanes`` (the pass's last statement) deletes our leases (and expired ones) of lanes
   with nothing pending, so an idle session can move to whichever replica receives its next event; ``release_all``
-  drops ours on shutdown.
+  drops ours on shutdown. A lane whose event is still in hand (processed, its replies being delivered) is kept:
+  the next click answers a message whose location this replica is about to record, and must run here, after it.
+  For the same reason the lane of a session an event just created is leased to that event's replica
+  (``hold_lanes``) before its messages are posted. Soaks showed a step posted twice (its first copy never edited)
+  when another replica took the click first and found no location for the message.
 * **No deadlocks between passes.** Two passes once deadlocked on ``inbox_lanes`` rows ("inbox-worker pass failed"
   in the replicas' logs, a second lost to PostgreSQL's deadlock timeout each time): each ``take_lanes`` wrote its
   leases in ``min(id)`` order computed over the rows *it* may claim, so two replicas could lock the same two
@@ -210,16 +214,35 @@ def claim_rows() -> Update:
 
 
 def drop_idle_lanes() -> Delete:
-    """Delete our leases and expired ones of lanes that have nothing pending; a lease row another transaction has
-    locked (a replica taking or renewing it) is skipped, never waited for."""
+    """Delete our leases and expired ones of lanes that have nothing pending, except the lanes we still have in
+    hand (``b_keep``: an event processed but its replies still being delivered, or a session just created there); a
+    lease row another transaction has locked (a replica taking or renewing it) is skipped, never waited for."""
     idle = LANES.alias("idle")
     busy = exists().where(INBOX.c.lane == idle.c.lane, *_pending())
     droppable = (
         select(idle.c.lane)
-        .where(or_(idle.c.claimed_by == bindparam("b_owner"), idle.c.lease_until < bindparam("b_now")), ~busy)
+        .where(
+            or_(idle.c.claimed_by == bindparam("b_owner"), idle.c.lease_until < bindparam("b_now")),
+            ~busy,
+            idle.c.lane.not_in(bindparam("b_keep", expanding=True)),
+        )
         .with_for_update(skip_locked=True)
     )
     return delete(LANES).where(LANES.c.lane.in_(droppable.scalar_subquery()))
+
+
+def hold_lanes() -> Insert:
+    """Lease lanes to ``b_owner`` until ``b_until`` when free, expired or already ours (a session just created by an
+    event this replica is delivering: its first click must run here, after the messages it answers are recorded).
+    Binds: ``b_lanes`` (a list of ``{"lane": ...}`` rows via ``executemany``), ``b_owner``, ``b_now``, ``b_until``."""
+    take = postgresql.insert(LANES).values(
+        lane=bindparam("v_lane"), claimed_by=bindparam("b_owner"), lease_until=bindparam("b_until")
+    )
+    return take.on_conflict_do_update(
+        index_elements=[LANES.c.lane],
+        set_={"claimed_by": take.excluded.claimed_by, "lease_until": take.excluded.lease_until},
+        where=or_(LANES.c.claimed_by == take.excluded.claimed_by, LANES.c.lease_until < bindparam("b_now")),
+    )
 
 
 def release_all() -> tuple[Delete, Update]:

@@ -136,3 +136,28 @@ async def test_sqlite_serves_one_process_every_pending_event_is_its_own(seeded: 
     assert await claim(seeded, "a") == [first, new[0]]
     await done(seeded, first)
     assert await claim(seeded, "b") == [new[0]]
+
+
+async def test_a_new_session_s_lane_is_held_by_its_creator_while_its_messages_go_out(seeded: Database) -> None:
+    only_postgres(seeded)
+    async with seeded.uow() as uow:  # replica a's worker created session s1 and is posting its messages
+        await uow.inbox.hold("a", ["s:s1"], NOW, NOW + LEASE)
+        await uow.commit()
+    b = SqlInboxClaimer(seeded.engine, "b")
+    click = await b.append_claimed(TEAM_A, "e1", "slack", payload("s1"), NOW)  # the first click lands on b
+    assert click is not None and click[1] is False, "b leaves it to a"
+    assert await claim(seeded, "b") == []
+    async with seeded.uow() as uow:  # a's pass while it still delivers: the lane stays its, and so does the click
+        assert [i.id for i in await uow.inbox.claim("a", NOW, NOW + LEASE, keep=["s:s1"])] == [click[0]]
+        await uow.commit()
+    await done(seeded, click[0])
+    async with seeded.uow() as uow:  # still delivering the click's replies: kept though nothing is pending
+        await uow.inbox.claim("a", NOW, NOW + LEASE, keep=["s:s1"])
+        await uow.commit()
+    later = await b.append_claimed(TEAM_A, "e2", "slack", payload("s1"), NOW)
+    assert later is not None and later[1] is False
+    await claim(seeded, "a")  # delivered: the idle lane is let go ... (and this pass claims e2 for a)
+    await done(seeded, later[0])
+    await claim(seeded, "a")  # ... once nothing of it is pending
+    free = await b.append_claimed(TEAM_A, "e3", "slack", payload("s1"), NOW)
+    assert free is not None and free[1] is True, "an idle session moves to whoever receives its next event"
