@@ -11,6 +11,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from bot.engine.events import ActionId
+from bot.engine.replies import Button, Buttons, Code, Context, Fields, Header, Text, View
+
 HOSTILE_WORDS = (
     "<!channel>",
     "<!here>",
@@ -50,6 +53,25 @@ texts = st.one_of(
     st.lists(st.sampled_from(HOSTILE_WORDS) | st.text(max_size=6), max_size=8).map("".join),
 )
 """Short strings: random Unicode, or a mix of markup fragments (mentions, links, entities, control characters)."""
+
+long_texts = texts | st.lists(texts, max_size=60).map(" ".join)
+
+
+def every_block_view(title: str, body: str, context: str, label: str, value: str, code: str, fallback: str) -> View:
+    """A view with one block of every kind, each carrying user text: what the render properties feed each
+    platform's renderer."""
+    return View(
+        blocks=(
+            Header(title),
+            Text(body),
+            Context(context),
+            Fields(((label, value),)),
+            Code(code, label=label),
+            Buttons((Button(label or "x", ActionId.CHOOSE, "sess-1", 1, value),)),
+        ),
+        fallback=fallback,
+    )
+
 
 scalars = st.one_of(
     st.none(),

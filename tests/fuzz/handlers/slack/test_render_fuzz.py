@@ -10,13 +10,10 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.engine.events import ActionId
-from bot.engine.replies import Button, Buttons, Code, Context, Fields, Header, Text, View
 from bot.handlers.slack import mrkdwn, render
-from tests.fuzz.strategies import texts
+from tests.fuzz.strategies import every_block_view, long_texts, texts
 
 ATTACK = "<!channel> <https://evil.example|https://bank.example> <@U0ADMIN> &lt;!here&gt;"
-long_texts = texts | st.lists(texts, max_size=60).map(" ".join)
 
 
 def mrkdwn_texts(value: Any) -> Iterator[str]:
@@ -49,17 +46,7 @@ def _entities(text: str) -> Iterator[str]:
 def test_user_text_renders_inert(
     title: str, body: str, context: str, label: str, value: str, code: str, fallback: str
 ) -> None:
-    view = View(
-        blocks=(
-            Header(title),
-            Text(body),
-            Context(context),
-            Fields(((label, value),)),
-            Code(code, label=label),
-            Buttons((Button(label or "x", ActionId.CHOOSE, "sess-1", 1, value),)),
-        ),
-        fallback=fallback,
-    )
+    view = every_block_view(title, body, context, label, value, code, fallback)
     for message in render.render_message(view):
         assert_inert(message.text)
         for text in mrkdwn_texts(message.blocks):

@@ -9,17 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import example, given
-from hypothesis import strategies as st
 
-from bot.engine.events import ActionId
-from bot.engine.replies import Button, Buttons, Code, Context, Fields, Header, Text, View
 from bot.handlers.teams import markdown, render
-from tests.fuzz.strategies import texts
+from tests.fuzz.strategies import every_block_view, long_texts, texts
 
 ATTACK = "<at>Admin</at> [https://bank.example](https://evil.example) [bank][1]\n[1]: https://evil.example"
 HIDDEN_LINK = re.compile(r"\]\s*[(\[:]")
 MENTION_TAG = re.compile(r"<\s*/?\s*at\b", re.IGNORECASE)
-long_texts = texts | st.lists(texts, max_size=60).map(" ".join)
 
 
 def card_texts(value: Any) -> Iterator[str]:
@@ -48,17 +44,7 @@ def assert_inert(text: str) -> None:
 def test_user_text_renders_inert(
     title: str, body: str, context: str, label: str, value: str, code: str, fallback: str
 ) -> None:
-    view = View(
-        blocks=(
-            Header(title),
-            Text(body),
-            Context(context),
-            Fields(((label, value),)),
-            Code(code, label=label),
-            Buttons((Button(label or "x", ActionId.CHOOSE, "sess-1", 1, value),)),
-        ),
-        fallback=fallback,
-    )
+    view = every_block_view(title, body, context, label, value, code, fallback)
     for message in render.render_message(view):
         assert not [e for e in message.card.get("msteams", {}).get("entities", []) if e.get("type") == "mention"]
         for text in card_texts(message.card.get("body", [])):
