@@ -42,6 +42,7 @@ def add_statement(dialect: str) -> Insert:
 
 
 HOLD_LANES = inbox_claims.hold_lanes()
+RENEW_KEPT = inbox_claims.renew_kept_lanes()
 
 
 @per_dialect
@@ -122,6 +123,8 @@ class SqlInbox(SqlRepository):
         for attempt in (1, 2):
             try:
                 async with self._c.begin_nested():
+                    if keep:
+                        await self.run(RENEW_KEPT, binds)
                     await self.run(take, {**binds, "b_lanes": LANES_PER_CLAIM})
                     rows = (await self.run(claim, binds)).all()
                     await self.run(drop, binds)

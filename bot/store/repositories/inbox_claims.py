@@ -231,6 +231,18 @@ def drop_idle_lanes() -> Delete:
     return delete(LANES).where(LANES.c.lane.in_(droppable.scalar_subquery()))
 
 
+def renew_kept_lanes() -> Update:
+    """Renew our leases of the lanes still in hand (``b_keep``: replies being delivered, a session just created),
+    which ``take_lanes`` does not renew once nothing of theirs is pending: a delivery held up by Slack's rate limits
+    must not outlast the lease and let another replica take the next click. Only our own rows, so no other replica
+    waits on them."""
+    return (
+        update(LANES)
+        .values(lease_until=bindparam("b_until"))
+        .where(LANES.c.claimed_by == bindparam("b_owner"), LANES.c.lane.in_(bindparam("b_keep", expanding=True)))
+    )
+
+
 def hold_lanes() -> Insert:
     """Lease lanes to ``b_owner`` until ``b_until`` when free, expired or already ours (a session just created by an
     event this replica is delivering: its first click must run here, after the messages it answers are recorded).

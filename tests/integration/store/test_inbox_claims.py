@@ -161,3 +161,17 @@ async def test_a_new_session_s_lane_is_held_by_its_creator_while_its_messages_go
     await claim(seeded, "a")  # ... once nothing of it is pending
     free = await b.append_claimed(TEAM_A, "e3", "slack", payload("s1"), NOW)
     assert free is not None and free[1] is True, "an idle session moves to whoever receives its next event"
+
+
+async def test_a_kept_lane_s_lease_is_renewed_by_each_pass(seeded: Database) -> None:
+    only_postgres(seeded)
+    async with seeded.uow() as uow:
+        await uow.inbox.hold("a", ["s:s1"], NOW, NOW + LEASE)
+        await uow.commit()
+    later = NOW + LEASE - timedelta(seconds=1)  # a delivery held up for almost a whole lease
+    async with seeded.uow() as uow:
+        await uow.inbox.claim("a", later, later + LEASE, keep=["s:s1"])
+        await uow.commit()
+    b = SqlInboxClaimer(seeded.engine, "b")
+    click = await b.append_claimed(TEAM_A, "e1", "slack", payload("s1"), NOW + LEASE + timedelta(seconds=5))
+    assert click is not None and click[1] is False, "still a's: the pass renewed it"
