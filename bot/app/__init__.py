@@ -208,7 +208,7 @@ def build_app(
         from bot.engine.sharing.handover import ExportHandover
 
         shares = app.shares  # exports go into OneDrive after the person allows it (a file-consent card)
-        handover = ExportHandover(shares, database.uow, clock) if shares is not None else None
+        handover = ExportHandover(shares, database.uow, clock, engine.super_admins) if shares is not None else None
         refs = SqlMessageRefs(database.sessionmaker)
         teams = build_teams(settings, app.intake, refs, app.metrics, clock.now, database, handover=handover)
         app.teams, app.senders["teams"], enrichers["teams"] = teams, teams.sender, teams.profiles
