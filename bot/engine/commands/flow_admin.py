@@ -99,7 +99,7 @@ async def flow_import(ctx: Ctx, rest: str) -> None:
     ctx.whisper(message)
 
 
-async def _store(ctx: Ctx, flow: Flow, status: FlowStatus, versions: list[FlowVersion] | None = None) -> int:
+async def _store(ctx: Ctx, flow: Flow, status: FlowStatus) -> int:
     """Save ``flow`` as a new version with ``status`` (its YAML says the status too); a published one joins the
     step library; the search index is told."""
     changed = dataclasses.replace(flow, status=status)
